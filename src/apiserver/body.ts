@@ -1,0 +1,109 @@
+/**
+ * Reading and decoding request bodies: at most 3 MiB (413 past it, as upstream), JSON or
+ * YAML by Content-Type (415 otherwise), malformed input as 400, and the fieldValidation
+ * directive (Strict → 400 on unknown or duplicate fields, Warn → Warning headers, Ignore).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ResourceInfo } from '../api/resource.ts';
+import { typeForKind } from '../api/schema/index.ts';
+import { findUnknownFields } from '../api/schema/unknown-fields.ts';
+import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType } from './errors.ts';
+import { parseJsonStrict, parseYamlStrict, strictDecodingMessage } from './strict-json.ts';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw requestEntityTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
+  const v = query.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation parameter unsupported: ${v}. Supported values are: Ignore, Warn, Strict`);
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Parses a JSON or YAML body into a value, reporting duplicate fields. */
+export function parseBody(buf: Buffer, contentType: string | undefined, accepted: string[]): { value: unknown; duplicateFields: string[] } {
+  const type = mediaType(contentType) || 'application/json';
+  if (!accepted.includes(type)) throw unsupportedMediaType(type);
+  if (buf.length === 0) throw badRequest('the request body is empty: send the object as JSON or YAML');
+  const text = buf.toString('utf8');
+  try {
+    if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYamlStrict(text);
+    return parseJsonStrict(text);
+  } catch (err) {
+    if (err instanceof StatusError) throw err;
+    throw badRequest(`error decoding ${type === 'application/yaml' ? 'YAML' : 'JSON'} body: ${(err as Error).message}`);
+  }
+}
+
+export const OBJECT_CONTENT_TYPES = ['application/json', 'application/yaml'];
+
+/**
+ * Decodes an object body for `r` (create, update): checks apiVersion/kind against the
+ * endpoint, applies fieldValidation, returns the object and any warnings to send.
+ */
+export function decodeObject(
+  buf: Buffer,
+  contentType: string | undefined,
+  r: ResourceInfo,
+  expected: { apiVersion: string; kind: string },
+  validation: FieldValidation,
+): { object: Record<string, unknown>; warnings: string[] } {
+  const { value, duplicateFields } = parseBody(buf, contentType, OBJECT_CONTENT_TYPES);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest(`the body of the request must be a ${expected.kind} object`);
+  }
+  const obj = value as Record<string, unknown>;
+  const what = `${expected.kind} in version "${expected.apiVersion.split('/').pop()}" cannot be handled as a ${expected.kind}`;
+  if (obj.apiVersion !== undefined && obj.apiVersion !== expected.apiVersion) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected.apiVersion})`);
+  }
+  if (obj.kind !== undefined && obj.kind !== expected.kind) {
+    throw badRequest(`${what}: the kind in the data (${String(obj.kind)}) does not match the expected kind (${expected.kind})`);
+  }
+  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+    throw badRequest(`${what}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expected.kind}.metadata of type v1.ObjectMeta`);
+  }
+  const warnings = checkFields(obj, r, expected.kind, duplicateFields, validation, what);
+  return { object: obj, warnings };
+}
+
+/** Applies fieldValidation to unknown and duplicate fields of a decoded object. */
+export function checkFields(
+  obj: Record<string, unknown>,
+  r: ResourceInfo,
+  kind: string,
+  duplicateFields: string[],
+  validation: FieldValidation,
+  what: string,
+): string[] {
+  if (validation === 'Ignore') return [];
+  const schema = typeForKind(r.group, r.version, kind);
+  const unknown = schema ? findUnknownFields(schema, obj) : [];
+  if (unknown.length === 0 && duplicateFields.length === 0) return [];
+  if (validation === 'Strict') throw badRequest(`${what}: ${strictDecodingMessage(unknown, duplicateFields)}`);
+  return [...unknown.map((f) => `unknown field "${f}"`), ...duplicateFields.map((f) => `duplicate field "${f}"`)];
+}

@@ -1,0 +1,86 @@
+/**
+ * What a resource handler gets for one request — the parsed request, the resource it
+ * addresses, the authenticated user and the server's parts — and the helpers that write
+ * objects and Status errors back in the negotiated representation.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringify as toYaml } from 'yaml';
+import type { ResourceInfo } from '../api/resource.ts';
+import type { WatchCache } from '../storage/watch-cache.ts';
+import type { UserInfo } from './auth/authenticate.ts';
+import { internalError, StatusError, type Status } from './errors.ts';
+import { contentTypeOf, type Representation } from './negotiation.ts';
+import type { Registry } from './registry/registry.ts';
+import type { ObjectStore } from './registry/object-store.ts';
+import type { RequestInfo } from './request-info.ts';
+
+export interface ServerParts {
+  registry: Registry;
+  objects: ObjectStore;
+  watchCache: WatchCache;
+  /** Seconds between watch bookmarks (upstream: about a minute). */
+  bookmarkIntervalSeconds: number;
+  /** Called for server errors worth a log line. */
+  log: (line: string) => void;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  query: URLSearchParams;
+  resource: ResourceInfo;
+  user: UserInfo;
+  parts: ServerParts;
+  /** Warnings to send as `Warning: 299 - "..."` headers. */
+  warnings: string[];
+}
+
+function setWarnings(res: ServerResponse, warnings: string[]): void {
+  if (warnings.length && !res.headersSent) {
+    res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  }
+}
+
+export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
+  const text = JSON.stringify(body);
+  setWarnings(res, warnings);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+/** Writes `body` as the negotiated representation (JSON or YAML; tables are built by callers). */
+export function writeBody(ctx: Pick<RequestContext, 'res' | 'warnings'>, code: number, body: unknown, rep: Representation): void {
+  if (rep.as === 'object' && rep.format === 'yaml') {
+    const text = toYaml(body);
+    setWarnings(ctx.res, ctx.warnings);
+    ctx.res.writeHead(code, { 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text) });
+    ctx.res.end(text);
+    return;
+  }
+  writeJson(ctx.res, code, body, contentTypeOf(rep), ctx.warnings);
+}
+
+export function toStatusError(err: unknown): StatusError {
+  return err instanceof StatusError ? err : internalError(err);
+}
+
+export function writeError(res: ServerResponse, err: unknown, log?: (line: string) => void): void {
+  const se = toStatusError(err);
+  if (se.code >= 500 && log) log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status: Status = se.toStatus();
+  const headers: Record<string, string | number> = {};
+  if (se.details?.retryAfterSeconds) headers['Retry-After'] = se.details.retryAfterSeconds;
+  const text = JSON.stringify(status);
+  res.writeHead(se.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+/** A success Status, as returned by deletes that removed the object. */
+export function successStatus(details: Record<string, unknown>): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };
+}

@@ -1,0 +1,133 @@
+/**
+ * WATCH: a chunked stream of `{"type":..., "object":...}` lines. resourceVersion "" or "0"
+ * (or sendInitialEvents=true) starts with an ADDED event per existing object; N streams every
+ * change after N; a compacted N gets HTTP 200 then an ERROR event with a 410 Expired Status,
+ * as upstream does. Selectors turn an object leaving the selection into DELETED and one
+ * entering it into ADDED. Bookmarks carry the current revision when asked for.
+ */
+import { apiVersionOf } from '../../api/resource.ts';
+import { CompactedError, type WatchEvent } from '../../storage/store.ts';
+import { badRequest, expired } from '../errors.ts';
+import { toTable } from '../tables/index.ts';
+import { contentTypeOf } from '../negotiation.ts';
+import { decodeObject, type KObject } from '../registry/object-store.ts';
+import { prefixFor } from '../storage-keys.ts';
+import { toStatusError, type RequestContext } from '../context.ts';
+import { partialMetadata, representation } from './read.ts';
+import { selectorFilter } from './selectors.ts';
+
+/** Upstream closes watches after a random 30–60 minutes so clients rebalance; we use the middle. */
+const DEFAULT_TIMEOUT_SECONDS = 45 * 60;
+/** A watcher this far behind is cut off rather than buffering without bound. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export async function handleWatch(ctx: RequestContext): Promise<void> {
+  const { query, resource: r, info, res, req, parts } = ctx;
+  const rep = representation(ctx);
+  const rvText = query.get('resourceVersion') ?? '';
+  if (rvText && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
+  const sendInitialText = query.get('sendInitialEvents');
+  const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
+  if (sendInitialText === 'true' && !allowBookmarks) throw badRequest('sendInitialEvents is forbidden unless allowWatchBookmarks=true');
+  const timeoutText = query.get('timeoutSeconds');
+  const timeoutSeconds = timeoutText ? Number(timeoutText) : DEFAULT_TIMEOUT_SECONDS;
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutText}`);
+  const filter = selectorFilter(query, r, info.name || undefined);
+  const prefix = prefixFor(r, info.namespace);
+
+  const fromRev = rvText && rvText !== '0' ? Number(rvText) : 0;
+  const initialEvents = sendInitialText === 'true' || (sendInitialText !== 'false' && fromRev === 0);
+  let initial: KObject[] = [];
+  let startRevision = fromRev;
+  if (initialEvents) {
+    const page = await parts.objects.list(r, info.namespace, { filter });
+    initial = page.items;
+    startRevision = page.revision;
+  } else if (fromRev > 0) {
+    const compacted = await parts.objects.store.compactedRevision();
+    if (fromRev < compacted) {
+      startStream();
+      sendError(expired(`too old resource version: ${fromRev} (${compacted})`));
+      res.end();
+      return;
+    }
+  } else {
+    startRevision = parts.watchCache.revision;
+  }
+
+  let closed = false;
+  let first = true;
+  function startStream(): void {
+    res.writeHead(200, { 'Content-Type': contentTypeOf(rep), 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    res.flushHeaders();
+  }
+  function render(obj: KObject): unknown {
+    if (rep.as === 'Table') {
+      const t = toTable(r, [obj], { includeObject: (rep.includeObject as 'None' | 'Metadata' | 'Object' | undefined) ?? 'Metadata' }) as KObject;
+      // Column definitions go with the first event only, as upstream sends them.
+      if (!first) t.columnDefinitions = [];
+      first = false;
+      return t;
+    }
+    if (rep.as === 'PartialObjectMetadata' || rep.as === 'PartialObjectMetadataList') return partialMetadata(obj, rep.version);
+    return obj;
+  }
+  function send(type: EventType, object: unknown): void {
+    if (closed) return;
+    res.write(JSON.stringify({ type, object }) + '\n');
+    if (res.writableLength > MAX_BUFFERED_BYTES) stop();
+  }
+  function sendError(err: unknown): void {
+    send('ERROR', toStatusError(err).toStatus());
+  }
+  function bookmark(revision: number, initialEnd = false): void {
+    const metadata: KObject = { resourceVersion: String(revision) };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    send('BOOKMARK', { kind: r.kind, apiVersion: apiVersionOf(r), metadata });
+  }
+
+  startStream();
+  for (const obj of initial) send('ADDED', render(obj));
+  if (sendInitialText === 'true') bookmark(startRevision, true);
+
+  let lastRevision = startRevision;
+  const onEvents = (events: WatchEvent[]): void => {
+    for (const ev of events) {
+      lastRevision = ev.kv.modRevision;
+      const obj = decodeObject(ev.kv);
+      const prev = ev.prevKv ? decodeObject(ev.prevKv) : undefined;
+      if (ev.type === 'DELETE') {
+        if (!filter || filter(obj)) send('DELETED', render(obj));
+        continue;
+      }
+      const matches = !filter || filter(obj);
+      const prevMatched = prev !== undefined && (!filter || filter(prev));
+      if (matches) send(prevMatched ? 'MODIFIED' : 'ADDED', render(obj));
+      else if (prevMatched) send('DELETED', render(obj));
+    }
+  };
+  const watch = parts.watchCache.watch(prefix, startRevision, {
+    onEvents,
+    onError(err) {
+      if (err instanceof CompactedError) sendError(expired(`too old resource version: ${err.requested} (${err.compacted})`));
+      else sendError(err);
+      stop();
+    },
+  });
+  const bookmarkTimer = allowBookmarks
+    ? setInterval(() => bookmark(Math.max(lastRevision, parts.watchCache.revision)), parts.bookmarkIntervalSeconds * 1000)
+    : undefined;
+  const timeoutTimer = setTimeout(() => stop(), timeoutSeconds * 1000);
+  function stop(): void {
+    if (closed) return;
+    closed = true;
+    watch.cancel();
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    clearTimeout(timeoutTimer);
+    res.end();
+  }
+  req.on('close', stop);
+  res.on('close', stop);
+}

@@ -1,0 +1,56 @@
+/**
+ * Content negotiation: which representation a client asked for in its Accept header —
+ * plain JSON or YAML, a meta.k8s.io Table (kubectl get), or PartialObjectMetadata — and the
+ * Content-Type that answers it. Protobuf is not served yet: a client that accepts nothing
+ * else gets 406.
+ */
+import { notAcceptable } from './errors.ts';
+
+export interface MediaType {
+  type: string;
+  params: Record<string, string>;
+}
+
+export type Representation =
+  | { as: 'object'; format: 'json' | 'yaml' }
+  | { as: 'Table'; version: string; includeObject?: string }
+  | { as: 'PartialObjectMetadata' | 'PartialObjectMetadataList'; version: string };
+
+export function parseAccept(header: string | undefined): MediaType[] {
+  if (!header) return [{ type: '*/*', params: {} }];
+  return header
+    .split(',')
+    .map((part) => {
+      const [type, ...rest] = part.split(';').map((s) => s.trim());
+      const params: Record<string, string> = {};
+      for (const p of rest) {
+        const eq = p.indexOf('=');
+        if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+      }
+      return { type: type.toLowerCase(), params };
+    })
+    .filter((m) => m.type);
+}
+
+/** Picks the first acceptable representation in the client's order. */
+export function negotiate(header: string | undefined, options: { allowTable: boolean; allowYaml?: boolean }): Representation {
+  for (const m of parseAccept(header)) {
+    const json = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
+    if (m.params.as) {
+      if (m.type !== 'application/json' || m.params.g !== 'meta.k8s.io') continue;
+      const version = m.params.v ?? 'v1';
+      if (version !== 'v1' && version !== 'v1beta1') continue;
+      if (m.params.as === 'Table' && options.allowTable) return { as: 'Table', version };
+      if (m.params.as === 'PartialObjectMetadata' || m.params.as === 'PartialObjectMetadataList') return { as: m.params.as, version };
+      continue;
+    }
+    if (json) return { as: 'object', format: 'json' };
+    if ((m.type === 'application/yaml' || m.type === 'text/yaml') && options.allowYaml !== false) return { as: 'object', format: 'yaml' };
+  }
+  throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io`);
+}
+
+export function contentTypeOf(rep: Representation): string {
+  if (rep.as === 'object') return rep.format === 'yaml' ? 'application/yaml' : 'application/json';
+  return `application/json;as=${rep.as};g=meta.k8s.io;v=${rep.version}`;
+}

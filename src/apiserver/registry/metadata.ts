@@ -1,0 +1,51 @@
+/**
+ * Object metadata the server owns: uid, creationTimestamp, generateName, generation, and the
+ * fields an update may not change. Time and randomness are injected so tests can pin them.
+ */
+import type { KObject } from './object-store.ts';
+
+/** Upstream's alphabet for generateName suffixes: no vowels, no confusable digits. */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function generateNameSuffix(random: () => number = Math.random, length = 5): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += SUFFIX_ALPHABET[Math.floor(random() * SUFFIX_ALPHABET.length)];
+  return s;
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function formatTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Everything a spec change is measured on: the object without metadata and status. */
+export function specOf(obj: KObject): string {
+  const { metadata: _m, status: _s, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+/** Metadata a client cannot set on create; cleared before the server fills its own. */
+export function resetServerOwnedMetadata(meta: KObject): void {
+  delete meta.uid;
+  delete meta.creationTimestamp;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.generation;
+  delete meta.selfLink;
+  delete meta.managedFields;
+}
+
+/** Copies the server-owned metadata an update keeps from the stored object. */
+export function carryOverMetadata(meta: KObject, old: KObject): void {
+  meta.uid = old.uid;
+  meta.creationTimestamp = old.creationTimestamp;
+  if (old.deletionTimestamp !== undefined) meta.deletionTimestamp = old.deletionTimestamp;
+  else delete meta.deletionTimestamp;
+  if (old.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+  else delete meta.deletionGracePeriodSeconds;
+  if (old.generation !== undefined) meta.generation = old.generation;
+  else delete meta.generation;
+  delete meta.selfLink;
+  if (old.managedFields !== undefined) meta.managedFields = old.managedFields;
+  else delete meta.managedFields;
+}

@@ -1,0 +1,162 @@
+/**
+ * Objects over the key-value Store: JSON encoding, resourceVersion = modRevision, and store
+ * errors turned into API errors. `guaranteedUpdate` is the read-modify-CAS loop every write
+ * of an existing object goes through (upstream's GuaranteedUpdate).
+ */
+import type { ResourceInfo } from '../../api/resource.ts';
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, StoreUnavailableError, type KeyValue, type Store } from '../../storage/store.ts';
+import { alreadyExists, conflict, expired, notFound, serviceUnavailable, StatusError } from '../errors.ts';
+import { keyFor, prefixFor } from '../storage-keys.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KObject = Record<string, any>;
+
+export function decodeObject(kv: KeyValue): KObject {
+  const obj = JSON.parse(kv.value) as KObject;
+  obj.metadata ??= {};
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+export function encodeObject(obj: KObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** Store failures a client can act on, as Status errors. */
+export function storeError(err: unknown, r: ResourceInfo, name: string): unknown {
+  if (err instanceof StatusError) return err;
+  const subject = { group: r.group, resource: r.plural, name };
+  if (err instanceof KeyExistsError) return alreadyExists(subject);
+  if (err instanceof KeyNotFoundError) return notFound(subject);
+  if (err instanceof ConflictError) return conflict(subject, 'the object has been modified; please apply your changes to the latest version and try again');
+  if (err instanceof CompactedError) return expired(`too old resource version: ${err.requested} (${err.compacted})`);
+  if (err instanceof StoreUnavailableError) return serviceUnavailable(`the datastore is unavailable: ${err.message}`);
+  return err;
+}
+
+export interface ListPage {
+  items: KObject[];
+  revision: number;
+  /** Key to continue from, when more remain. */
+  continueKey?: string;
+  remaining: number;
+}
+
+/** What `tryUpdate` returns: the new object, or `undefined` to leave it unchanged. */
+export type TryUpdate = (current: KObject) => KObject | undefined | Promise<KObject | undefined>;
+
+export class ObjectStore {
+  constructor(readonly store: Store) {}
+
+  async get(r: ResourceInfo, namespace: string, name: string): Promise<KObject> {
+    let kv: KeyValue | undefined;
+    try {
+      kv = await this.store.get(keyFor(r, namespace, name));
+    } catch (err) {
+      throw storeError(err, r, name);
+    }
+    if (!kv) throw notFound({ group: r.group, resource: r.plural, name });
+    return decodeObject(kv);
+  }
+
+  async tryGet(r: ResourceInfo, namespace: string, name: string): Promise<KObject | undefined> {
+    const kv = await this.store.get(keyFor(r, namespace, name)).catch((err) => {
+      throw storeError(err, r, name);
+    });
+    return kv ? decodeObject(kv) : undefined;
+  }
+
+  /**
+   * Reads objects in key order until `limit` pass `filter` (all of them without a limit),
+   * at one revision so pages are consistent.
+   */
+  async list(
+    r: ResourceInfo,
+    namespace: string,
+    options: { limit?: number; startKey?: string; revision?: number; filter?: (o: KObject) => boolean },
+  ): Promise<ListPage> {
+    const prefix = prefixFor(r, namespace);
+    const limit = options.limit && options.limit > 0 ? options.limit : 0;
+    const filter = options.filter;
+    const items: KObject[] = [];
+    let startKey = options.startKey;
+    let revision = options.revision ?? 0;
+    // Over-read in chunks when filtering, as upstream does, so one page needs few store calls.
+    const chunk = limit ? Math.max(limit, filter ? 500 : limit) : 0;
+    for (;;) {
+      let page;
+      try {
+        page = await this.store.list(prefix, { revision, limit: chunk || undefined, startKey });
+      } catch (err) {
+        throw storeError(err, r, '');
+      }
+      revision = page.revision;
+      for (let i = 0; i < page.items.length; i++) {
+        const kv = page.items[i];
+        const obj = decodeObject(kv);
+        if (filter && !filter(obj)) continue;
+        items.push(obj);
+        if (limit && items.length === limit) {
+          const hasMore = i < page.items.length - 1 || page.more;
+          if (!hasMore) return { items, revision, remaining: 0 };
+          const remaining = filter ? 0 : page.items.length - 1 - i + page.remaining;
+          return { items, revision, continueKey: kv.key + '\u0000', remaining };
+        }
+      }
+      if (!page.more || page.items.length === 0) return { items, revision, remaining: 0 };
+      startKey = page.items[page.items.length - 1].key + '\u0000';
+    }
+  }
+
+  async create(r: ResourceInfo, obj: KObject): Promise<KObject> {
+    const name = obj.metadata.name as string;
+    try {
+      const kv = await this.store.create(keyFor(r, obj.metadata.namespace ?? '', name), encodeObject(obj));
+      return decodeObject(kv);
+    } catch (err) {
+      throw storeError(err, r, name);
+    }
+  }
+
+  /**
+   * Reads the object, lets `tryUpdate` compute the new one and writes it with compare-and-swap,
+   * retrying on a race unless `expectedRevision` pins the version the caller saw.
+   */
+  async guaranteedUpdate(
+    r: ResourceInfo,
+    namespace: string,
+    name: string,
+    tryUpdate: TryUpdate,
+    options: { expectedRevision?: number } = {},
+  ): Promise<KObject> {
+    const key = keyFor(r, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(r, namespace, name);
+      const currentRev = Number(current.metadata.resourceVersion);
+      if (options.expectedRevision !== undefined && options.expectedRevision !== currentRev) {
+        throw conflict({ group: r.group, resource: r.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      const next = await tryUpdate(structuredClone(current));
+      if (next === undefined) return current;
+      if (encodeObject(next) === encodeObject(current)) return current;
+      try {
+        const kv = await this.store.update(key, encodeObject(next), currentRev);
+        return decodeObject(kv);
+      } catch (err) {
+        if (err instanceof ConflictError && options.expectedRevision === undefined && attempt < 20) continue;
+        throw storeError(err, r, name);
+      }
+    }
+  }
+
+  /** Removes the object if still at `expectedRevision`; returns it as last stored. */
+  async delete(r: ResourceInfo, namespace: string, name: string, expectedRevision?: number): Promise<KObject> {
+    try {
+      const kv = await this.store.delete(keyFor(r, namespace, name), expectedRevision);
+      return decodeObject(kv);
+    } catch (err) {
+      throw storeError(err, r, name);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Assembles and starts an API server from a data directory: datastore, watch cache and
+ * compactor, cluster PKI and tokens, registry, bootstrap objects, the HTTPS listener, and the
+ * admin kubeconfig. `stop()` undoes all of it in reverse order.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { findResource } from '../api/catalogue.ts';
+import { openStore, startCompactor, WatchCache } from '../storage/index.ts';
+import { createAuthenticator, type UserInfo } from './auth/authenticate.ts';
+import { writeKubeconfig } from './auth/kubeconfig.ts';
+import { ensurePki, hostSans } from './auth/pki.ts';
+import { serverTlsOptions } from './auth/tls-server-options.ts';
+import { ensureTokens } from './auth/tokens.ts';
+import { bootstrapCluster } from './bootstrap.ts';
+import { Allocator, cidrRange, intToIpv4, portRange } from './registry/allocator.ts';
+import { ObjectStore } from './registry/object-store.ts';
+import { Registry } from './registry/registry.ts';
+import { createApiServer } from './server.ts';
+import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
+
+export interface ApiServerConfig {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  bindAddress: string;
+  datastoreEndpoint?: string;
+  serviceCidr?: string;
+  nodePortRange?: [number, number];
+  /** Extra names/addresses for the serving certificate. */
+  tlsSans?: string[];
+  log: (line: string) => void;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+function firstHostAddress(): string {
+  return hostSans().ips.find((ip) => isIP(ip) === 4 && !ip.startsWith('127.')) ?? '127.0.0.1';
+}
+
+export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
+  const serverDir = join(config.dataDir, 'server');
+  await mkdir(serverDir, { recursive: true, mode: 0o700 });
+  const endpoint = config.datastoreEndpoint ?? `sqlite://${join(serverDir, 'state.db')}`;
+  const store = await openStore(endpoint);
+  const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const fn of cleanups.reverse()) await fn();
+  };
+  try {
+    const host = hostSans();
+    const extra = config.tlsSans ?? [];
+    const sans = {
+      dns: [...host.dns, ...extra.filter((s) => !isIP(s))],
+      ips: [...host.ips, ...extra.filter((s) => isIP(s)), ...(isIP(config.bindAddress) && config.bindAddress !== '0.0.0.0' && config.bindAddress !== '::' ? [config.bindAddress] : [])],
+    };
+    const pki = await ensurePki(serverDir, { sans });
+    const tokens = await ensureTokens(serverDir, pki.caCertPem);
+
+    const watchCache = new WatchCache(store);
+    await watchCache.start();
+    cleanups.push(() => watchCache.stop());
+    const compactor = startCompactor(store);
+    cleanups.push(() => compactor.stop());
+
+    const serviceRange = cidrRange(config.serviceCidr ?? '10.43.0.0/16');
+    const [portFirst, portLast] = config.nodePortRange ?? [30000, 32767];
+    const namespaces = findResource('', 'v1', 'namespaces');
+    if (!namespaces) throw new Error('namespaces missing from the catalogue');
+    const objects = new ObjectStore(store);
+    const registry = new Registry({
+      objects,
+      namespaces,
+      allocators: {
+        clusterIPs: new Allocator(store, CLUSTER_IP_PREFIX, serviceRange),
+        nodePorts: new Allocator(store, NODE_PORT_PREFIX, portRange(portFirst, portLast)),
+      },
+    });
+
+    // The cluster secret authenticates peer servers as cluster admins (they share the CA).
+    const tokenUsers = new Map<string, UserInfo>([[tokens.token, { username: 'system:skiff-server', groups: ['system:masters'] }]]);
+    let ready = false;
+    const server = createApiServer({
+      tls: serverTlsOptions(pki),
+      authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers }),
+      parts: { registry, objects, watchCache, bookmarkIntervalSeconds: 60, log: config.log },
+      health: { ready: () => ready },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.bindAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const sockets = new Set<import('node:net').Socket>();
+    server.on('secureConnection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const s of sockets) s.destroy();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const advertise = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? firstHostAddress() : config.bindAddress;
+    await bootstrapCluster(registry, { advertiseAddress: advertise, port, kubernetesServiceIP: intToIpv4(serviceRange.first) });
+    ready = true;
+
+    const urlHost = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;
+    const url = `https://${isIP(urlHost) === 6 ? `[${urlHost}]` : urlHost}:${port}`;
+    const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
+    await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, user: { clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem } });
+    return { url, port, kubeconfigPath, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `skiff server`, `skiff up` and `skiff apiserver`: run the control plane in the foreground
+ * until SIGINT or SIGTERM, print where the kubeconfig is, and turn start-up failures into one
+ * line that says what to do.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { startControlPlane } from '../control-plane.ts';
+import { defaultDataDir } from './data-dir.ts';
+
+export interface ServerFlags {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  datastoreEndpoint?: string;
+  serviceCidr?: string;
+  tlsSan: string[];
+  disableAgent?: boolean;
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds the flags every control-plane command shares. */
+export function withServerFlags(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', defaultDataDir())
+    .option('--port <n>', 'HTTPS port of the API server', parsePort, 6443)
+    .option('--bind-address <ip>', 'address the API server listens on', '0.0.0.0')
+    .option('--datastore-endpoint <url>', 'sqlite://PATH (default DATA_DIR/server/state.db) or etcd://host:port,...')
+    .option('--service-cidr <cidr>', 'range Service ClusterIPs come from', '10.43.0.0/16')
+    .option('--tls-san <name>', 'extra name or address for the serving certificate (repeatable)', collect, []);
+}
+
+function explain(err: unknown, flags: ServerFlags): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') return `port ${flags.port} on ${flags.bindAddress} is already in use: stop whatever listens there or pass --port`;
+  if (e.code === 'EACCES' && e.syscall === 'listen') return `not allowed to listen on port ${flags.port}: run as root or pass --port above 1024`;
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `cannot write ${e.path ?? flags.dataDir}: run as root or pass --data-dir to a directory you own`;
+  if (e.code === 'EADDRNOTAVAIL') return `${flags.bindAddress} is not an address of this machine: pass --bind-address with one of its addresses`;
+  return e instanceof Error ? e.message : String(err);
+}
+
+export async function runServer(flags: ServerFlags, what: { agentNote?: string }): Promise<void> {
+  const started = performance.now();
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  let plane;
+  try {
+    plane = await startControlPlane({
+      dataDir: flags.dataDir,
+      port: flags.port,
+      bindAddress: flags.bindAddress,
+      datastoreEndpoint: flags.datastoreEndpoint,
+      serviceCidr: flags.serviceCidr,
+      tlsSans: flags.tlsSan,
+      log,
+    });
+  } catch (err) {
+    process.stderr.write(`skiff: error: ${explain(err, flags)}\n`);
+    process.exit(1);
+  }
+  const ms = Math.round(performance.now() - started);
+  process.stdout.write(
+    `Skiff control plane ready in ${ms} ms, serving ${plane.url}\n` +
+      `kubeconfig: ${plane.kubeconfigPath}\n` +
+      `  try: KUBECONFIG=${plane.kubeconfigPath} kubectl get namespaces\n` +
+      (what.agentNote ? `${what.agentNote}\n` : ''),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received, stopping`);
+    await plane.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
