@@ -12,9 +12,10 @@
  * Descriptions are left out on purpose: names and types are facts, prose is not ours to copy.
  * Strategic-merge and list facts live in merge-keys.ts and are applied when the schema loads.
  *
- * Run: node --import tsx scripts/gen-schema.ts
+ * Run: node --import tsx scripts/gen-schema.ts          (writes the file)
+ *      node --import tsx scripts/gen-schema.ts --check  (exits 1 if the committed file is stale)
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -191,7 +192,6 @@ async function main(): Promise<void> {
   const models = (await import(join(modelsDir, 'all.js'))) as Record<string, ModelClass>;
   const facts = readKubeTypes();
   const upstreamName = new Map<string, string>(); // client-node class → upstream name
-  const packageOf = new Map<string, string>(); // client-node class → kubernetes-types package
   const types = new Map<string, TypeSchema>();
 
   function resolvePackage(model: string, parentPackage: string | undefined): string {
@@ -199,10 +199,9 @@ async function main(): Promise<void> {
     if (group) return `${group}/${version}`;
     const candidates = facts.packages.get(`${version}:${type}`) ?? [];
     if (candidates.length === 1) return candidates[0];
-    const parent = parentPackage && candidates.includes(parentPackage) ? parentPackage : undefined;
-    if (parent) return parent;
-    // Newer than kubernetes-types: a type only reachable from its own package's types.
-    if (candidates.length === 0 && parentPackage) return parentPackage;
+    // Several packages share the name (the referencing type's own wins), or the type is newer
+    // than kubernetes-types (it then lives beside the type that references it).
+    if (parentPackage && (candidates.length === 0 || candidates.includes(parentPackage))) return parentPackage;
     throw new Error(`cannot place ${model} in a package (candidates: ${candidates.join(', ') || 'none'})`);
   }
 
@@ -246,12 +245,11 @@ async function main(): Promise<void> {
     const cls = models[model];
     if (!cls?.attributeTypeMap) throw new Error(`client-node has no model ${model}`);
     const pkg = resolvePackage(model, parentPackage);
-    const name = `${namePrefix(pkg)}.${splitModelName(model).type}`;
+    const typeName = splitModelName(model).type;
+    const name = `${namePrefix(pkg)}.${typeName}`;
     upstreamName.set(model, name);
-    packageOf.set(model, pkg);
     const required = requiredProperties(model);
     const fields: Record<string, FieldSchema> = {};
-    const typeName = splitModelName(model).type;
     for (const attr of cls.attributeTypeMap) {
       let type = fieldType(attr, pkg);
       const quantity = facts.quantities.get(`${pkg}.${typeName}.${attr.baseName}`);
@@ -279,14 +277,24 @@ async function main(): Promise<void> {
   }
   for (const extra of EXTRA_TYPES) types.set(extra.name, extra);
 
-  const sorted = [...types.values()].sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order, not locale order: the output must not depend on the machine that runs this.
+  const sorted = [...types.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // One type per line: compact to load, readable in a diff.
   const body = sorted.map((t) => {
     const { name, ...rest } = t;
     return `${JSON.stringify(name)}:${JSON.stringify(rest)}`;
   });
   const out = join(here, '../src/api/schema/generated.json');
-  writeFileSync(out, `{\n${body.join(',\n')}\n}\n`);
+  const text = `{\n${body.join(',\n')}\n}\n`;
+  if (process.argv.includes('--check')) {
+    const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    if (current !== text) {
+      console.error(`${out} is stale: run node --import tsx scripts/gen-schema.ts`);
+      process.exitCode = 1;
+    }
+    return;
+  }
+  writeFileSync(out, text);
   console.log(`wrote ${sorted.length} types to ${out}`);
 }
 

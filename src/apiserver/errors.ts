@@ -100,7 +100,7 @@ export function conflict(s: ErrorSubject, why: string): StatusError {
 
 /** 422: `Pod "x" is invalid: [a: Required value, b: Invalid value: ...]`, each cause listed. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): StatusError {
-  const lines = errors.map(formatFieldError);
+  const lines = errors.map((e) => formatFieldError(e));
   const summary = lines.length === 1 ? lines[0] : `[${lines.join(', ')}]`;
   const details: StatusDetails = {
     name,

@@ -7,7 +7,7 @@ import { catalogue } from '../api/catalogue.ts';
 import { writeJson } from './context.ts';
 import * as discovery from './discovery.ts';
 import { notAcceptable, pathNotFound } from './errors.ts';
-import { openApiV3Discovery, openApiV3Document } from './openapi.ts';
+import { openApiV3Discovery, openApiV3DocumentBody } from './openapi.ts';
 
 /** The Kubernetes version Skiff speaks; build metadata names us, as k3s does. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+skiff' };
@@ -50,6 +50,14 @@ export function handleHealth(path: string, query: URLSearchParams, res: ServerRe
   return true;
 }
 
+/** The address the client reached us on, which /api reports back (serverAddressByClientCIDRs). */
+function serverAddressOf(req: IncomingMessage): string | undefined {
+  const addr = req.socket.localAddress;
+  if (!addr) return undefined;
+  const host = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return `${host.includes(':') ? `[${host}]` : host}:${req.socket.localPort}`;
+}
+
 /** Serves discovery, /version and OpenAPI; throws 404 for anything else. */
 export function handleNonResource(req: IncomingMessage, res: ServerResponse, path: string): void {
   const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
@@ -61,7 +69,7 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
     if (choice.kind === 'aggregated') {
       return writeJson(res, 200, discovery.aggregatedDiscovery(prefix, choice.version), choice.contentType);
     }
-    return writeJson(res, 200, prefix === 'api' ? discovery.apiVersions() : discovery.apiGroupList());
+    return writeJson(res, 200, prefix === 'api' ? discovery.apiVersions({ serverAddress: serverAddressOf(req) }) : discovery.apiGroupList());
   }
   const segs = trimmed.split('/').filter(Boolean);
   if (segs[0] === 'api' && segs.length === 2) {
@@ -80,10 +88,12 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
   if (segs[0] === 'openapi' && segs[1] === 'v3') {
     if (accept && !/application\/json|\*\/\*/.test(accept)) throw notAcceptable('OpenAPI v3 is served as application/json only');
     if (segs.length === 2) return writeJson(res, 200, openApiV3Discovery(catalogue));
-    const doc = openApiV3Document(catalogue, segs.slice(2).join('/'));
+    const doc = openApiV3DocumentBody(catalogue, segs.slice(2).join('/'));
     if (doc) {
-      res.setHeader('Cache-Control', 'public, immutable');
-      return writeJson(res, 200, doc);
+      // Documents are addressed by content hash, so clients may cache them for good.
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(doc.body), ETag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
+      res.end(doc.body);
+      return;
     }
   }
   throw pathNotFound();
