@@ -6,7 +6,8 @@
 import { apiVersionOf } from '../../api/resource.ts';
 import { typeByName, typeForKind } from '../../api/schema/index.ts';
 import { checkFields, decodeObject, fieldValidationOf, parseBody, readBody } from '../body.ts';
-import { badRequest, notFound, unsupportedMediaType } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { unsupportedPatchType } from '../patch/errors.ts';
 import { applyPatch } from '../patch/index.ts';
 import type { KObject } from '../registry/object-store.ts';
 import { writeBody, type RequestContext } from '../context.ts';
@@ -61,7 +62,7 @@ export const PATCH_CONTENT_TYPES = ['application/json-patch+json', 'application/
 /** Reads a PATCH body and returns a function that applies it to an object of `kind`. */
 export async function readPatch(ctx: RequestContext, group: string, version: string, kind: string): Promise<(current: KObject) => KObject> {
   const contentType = (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!PATCH_CONTENT_TYPES.includes(contentType)) throw unsupportedMediaType(contentType || '(none)');
+  if (!PATCH_CONTENT_TYPES.includes(contentType)) throw unsupportedPatchType(PATCH_CONTENT_TYPES);
   const validation = fieldValidationOf(ctx.query);
   const body = await readBody(ctx.req);
   const { value: patch, duplicateFields } = parseBody(body, contentType, PATCH_CONTENT_TYPES);
