@@ -16,6 +16,14 @@ function resource(group: string, version: string, plural: string): ResourceInfo 
 }
 
 async function ensure(registry: Registry, r: ResourceInfo, namespace: string, obj: Record<string, unknown>): Promise<void> {
+  const name = (obj.metadata as { name: string }).name;
+  // Look first: a create of an existing Service would fail on its ClusterIP before its name.
+  try {
+    await registry.get(r, namespace, name);
+    return;
+  } catch (err) {
+    if (!(err instanceof StatusError && err.code === 404)) throw err;
+  }
   try {
     await registry.create(r, namespace, obj);
   } catch (err) {
@@ -34,8 +42,8 @@ async function upsert(registry: Registry, r: ResourceInfo, namespace: string, na
 }
 
 export interface BootstrapOptions {
-  /** The address other nodes and pods reach this API server on. */
-  advertiseAddress: string;
+  /** The address other nodes and pods reach this API server on (none: no endpoints written). */
+  advertiseAddress: string | undefined;
   port: number;
   /** The first address of the service CIDR: the `kubernetes` Service's ClusterIP. */
   kubernetesServiceIP: string;
@@ -55,6 +63,7 @@ export async function bootstrapCluster(registry: Registry, options: BootstrapOpt
       sessionAffinity: 'None',
     },
   });
+  if (!options.advertiseAddress) return;
   await upsert(registry, resource('', 'v1', 'endpoints'), 'default', 'kubernetes', {
     metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: options.advertiseAddress }], ports: [{ name: 'https', port: options.port, protocol: 'TCP' }] }],

@@ -41,8 +41,14 @@ export interface RunningApiServer {
   stop(): Promise<void>;
 }
 
-function firstHostAddress(): string {
-  return hostSans().ips.find((ip) => isIP(ip) === 4 && !ip.startsWith('127.')) ?? '127.0.0.1';
+/**
+ * The address pods and nodes reach this server on: the bind address, unless it is a wildcard
+ * or loopback (useless to others, and refused in Endpoints), then the host's first address.
+ */
+function advertiseAddress(bindAddress: string): string | undefined {
+  const wildcardOrLoopback = bindAddress === '0.0.0.0' || bindAddress === '::' || bindAddress.startsWith('127.') || bindAddress === '::1' || bindAddress === 'localhost';
+  if (!wildcardOrLoopback) return bindAddress;
+  return hostSans().ips.find((ip) => isIP(ip) === 4 && !ip.startsWith('127.'));
 }
 
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
@@ -116,7 +122,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
         }),
     );
     const port = (server.address() as AddressInfo).port;
-    const advertise = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? firstHostAddress() : config.bindAddress;
+    const advertise = advertiseAddress(config.bindAddress);
+    if (!advertise) config.log('no non-loopback address on this host: the kubernetes Service gets no endpoints');
     await bootstrapCluster(registry, { advertiseAddress: advertise, port, kubernetesServiceIP: intToIpv4(serviceRange.first) });
     ready = true;
 

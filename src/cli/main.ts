@@ -10,7 +10,6 @@ const NO_AGENT_YET = 'note: the node agent is not part of Skiff yet, so this run
 const program = new Command('skiff')
   .description('Kubernetes, rebuilt in TypeScript')
   .version('0.1.0 (Kubernetes v1.32.0)')
-  .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text.startsWith('error') ? `skiff: ${text}` : text) });
 
 withServerFlags(program.command('up').description('a one-machine cluster: control plane and a node in one process')).action((flags: ServerFlags) =>

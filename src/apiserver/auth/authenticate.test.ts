@@ -121,7 +121,7 @@ describe('createAuthenticator', () => {
     assert.equal(res.code, 401);
   });
 
-  test('anonymous requests get 401 except on the public health and version paths', async () => {
+  test('anonymous requests get 401 except on the public health paths', async () => {
     const res = await get(server, pki, '/whoami');
     assert.equal(res.code, 401);
     assert.equal(res.body.kind, 'Status');

@@ -1,11 +1,9 @@
 /**
- * Paths an anonymous request may read. Upstream enables anonymous authentication by default
- * and its `system:public-info-viewer` role lets `system:unauthenticated` GET exactly
- * /healthz, /livez, /readyz, /version and /version/ (not their sub-paths); k3s turns anonymous
- * access off entirely. Skiff keeps upstream's list so load balancers can probe health without
- * credentials; every other anonymous request is answered 401 Unauthorized.
+ * Paths an anonymous request may read: the health checks, so load balancers and probes need
+ * no credentials. Upstream also lets anonymous users read /version; Skiff, like k3s, answers
+ * every other anonymous request 401 Unauthorized, /version included.
  */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 
 /** Whether an unauthenticated GET of `pathname` (no query string) is allowed. */
 export function isPublicPath(pathname: string): boolean {

@@ -49,3 +49,14 @@ export function carryOverMetadata(meta: KObject, old: KObject): void {
   if (old.managedFields !== undefined) meta.managedFields = old.managedFields;
   else delete meta.managedFields;
 }
+
+/** Metadata fields Go serialises with omitempty: an empty map or list is not stored. */
+const OMIT_WHEN_EMPTY = ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields'];
+
+export function dropEmptyMetadata(meta: KObject): void {
+  for (const f of OMIT_WHEN_EMPTY) {
+    const v = meta[f];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[f];
+  }
+  if (meta.generateName === '') delete meta.generateName;
+}

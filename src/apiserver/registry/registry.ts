@@ -10,7 +10,7 @@ import type { ResourceInfo } from '../../api/resource.ts';
 import { apiVersionOf } from '../../api/resource.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.ts';
 import { badRequest, conflict, forbidden, invalid, notFound, StatusError } from '../errors.ts';
-import { carryOverMetadata, formatTime, generateNameSuffix, resetServerOwnedMetadata, specOf } from './metadata.ts';
+import { carryOverMetadata, dropEmptyMetadata, formatTime, generateNameSuffix, resetServerOwnedMetadata, specOf } from './metadata.ts';
 import type { KObject, ObjectStore } from './object-store.ts';
 import {
   allocateForCreate,
@@ -112,6 +112,7 @@ export class Registry {
     if (r.namespaced) meta.namespace = namespace;
     else delete meta.namespace;
     resetServerOwnedMetadata(meta);
+    dropEmptyMetadata(meta);
     if (!meta.name && meta.generateName) meta.name = meta.generateName + generateNameSuffix(this.random);
     meta.uid = this.uid();
     meta.creationTimestamp = formatTime(this.now());
@@ -120,14 +121,15 @@ export class Registry {
     if (strategy.tracksGeneration) meta.generation = 1;
     strategy.prepareForCreate(obj);
     applyDefaults(r, obj);
-    const errors = validateCreate(r, obj);
-    if (errors.length) throw this.validationFailure(r, meta.name ?? '', errors);
-
+    // Services get their ClusterIP and NodePorts before validation, as upstream allocates in
+    // BeginCreate, so validation sees the complete object.
     const isService = r.group === '' && r.plural === 'services';
     let claims;
     if (isService) claims = await this.allocate(r, obj, () => allocateForCreate(this.options.allocators, obj, !!options.dryRun));
-    if (options.dryRun) return obj;
     try {
+      const errors = validateCreate(r, obj);
+      if (errors.length) throw this.validationFailure(r, meta.name ?? '', errors);
+      if (options.dryRun) return obj;
       return await this.objects.create(r, obj);
     } catch (err) {
       if (claims) await releaseClaims(this.options.allocators, claims);
@@ -227,6 +229,7 @@ export class Registry {
         throw conflict(subject(r, name), `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
       }
       next.metadata.name = name;
+      dropEmptyMetadata(next.metadata);
       if (r.namespaced) next.metadata.namespace = namespace;
       else delete next.metadata.namespace;
       let errors;
@@ -242,10 +245,10 @@ export class Registry {
         if (strategy.tracksGeneration && specOf(next) !== specOf(current)) {
           next.metadata.generation = (current.metadata.generation ?? 0) + 1;
         }
+        if (isService) claims = await this.allocate(r, next, () => allocateForUpdate(this.options.allocators, next, current, !!options.dryRun));
         errors = validateUpdate(r, next, current);
       }
       if (errors.length) throw this.validationFailure(r, name, errors);
-      if (isService) claims = await this.allocate(r, next, () => allocateForUpdate(this.options.allocators, next, current, !!options.dryRun));
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       if (shouldDeleteDuringUpdate(next)) removeAfter = next;
       if (options.dryRun) {
