@@ -1,0 +1,157 @@
+/**
+ * Records core/v1 Events about objects, so `kubectl describe` shows what a component did and
+ * why. As upstream's recorder:
+ * - a repeat (same object, type, reason, message and source) does not make a new Event: the
+ *   existing one's count and lastTimestamp are patched;
+ * - each source and object has a token bucket (25 events, then one per 5 minutes), so a
+ *   component stuck in a hot loop cannot flood the API; events beyond it are dropped.
+ * Recording never throws: a failed write is logged and forgotten, since events are advisory.
+ */
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
+import { findResource } from '../api/catalogue.ts';
+import { isNotFound } from './api-error.ts';
+import { realClock, type Clock } from './clock.ts';
+import type { KubeObject, RestClient } from './rest-client.ts';
+
+/** What the recorder needs of the API. */
+export type EventClient = Pick<RestClient, 'create' | 'patch'>;
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventRecorderOptions {
+  /** source.component, e.g. "replicaset-controller". */
+  component: string;
+  /** source.host, e.g. the node name (kubelet events). */
+  host?: string;
+  /** Events a source may record about one object at once. Default 25. */
+  burst?: number;
+  /** One more event is allowed per this interval once the burst is spent. Default 5 minutes. */
+  refillIntervalMs?: number;
+  /** How many aggregated events (and buckets) are remembered. Default 4096. */
+  cacheSize?: number;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+interface Recorded {
+  namespace: string;
+  name: string;
+  count: number;
+}
+
+export class EventRecorder {
+  private readonly clock: Clock;
+  private readonly log: (line: string) => void;
+  private readonly burst: number;
+  private readonly refillIntervalMs: number;
+  private readonly cacheSize: number;
+  private readonly recorded = new Map<string, Recorded>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Writes for one aggregation key run one after another, so a repeat sees its first. */
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly events = findResource('', 'v1', 'events')!;
+  /** Name suffixes are nanosecond timestamps; this keeps two in one millisecond apart. */
+  private lastNanos = 0n;
+
+  constructor(
+    private readonly client: EventClient,
+    private readonly options: EventRecorderOptions,
+  ) {
+    this.clock = options.clock ?? realClock;
+    this.log = options.log ?? ((line) => console.error(line));
+    this.burst = options.burst ?? 25;
+    this.refillIntervalMs = options.refillIntervalMs ?? 300_000;
+    this.cacheSize = options.cacheSize ?? 4096;
+  }
+
+  /**
+   * Records that `reason` happened to `obj`. Resolves once written (or dropped) and never
+   * rejects; throws at once only for an object without kind, apiVersion or name (a caller bug).
+   */
+  event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const ref = referenceTo(obj);
+    const source = `${this.options.component}/${this.options.host ?? ''}`;
+    const objectKey = [source, ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].join('\u0000');
+    if (!this.take(objectKey)) return Promise.resolve();
+    const key = [objectKey, type, reason, message].join('\u0000');
+    const previous = this.pending.get(key) ?? Promise.resolve();
+    const write = previous.then(() => this.write(key, ref, type, reason, message));
+    this.pending.set(key, write);
+    void write.then(() => {
+      if (this.pending.get(key) === write) this.pending.delete(key);
+    });
+    return write;
+  }
+
+  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
+    const now = this.clock.now();
+    const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    try {
+      const seen = this.recorded.get(key);
+      if (seen) {
+        try {
+          await this.client.patch(this.events, seen.namespace, seen.name, { count: seen.count + 1, lastTimestamp: stamp }, 'merge');
+          seen.count++;
+          remember(this.recorded, key, seen, this.cacheSize);
+          return;
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+      const namespace = ref.namespace || 'default';
+      const nanos = BigInt(now) * 1_000_000n;
+      this.lastNanos = nanos > this.lastNanos ? nanos : this.lastNanos + 1n;
+      const event: Event = {
+        metadata: { name: `${ref.name}.${this.lastNanos.toString(16)}`, namespace },
+        involvedObject: ref,
+        reason,
+        message,
+        type,
+        source: { component: this.options.component, ...(this.options.host ? { host: this.options.host } : {}) },
+        firstTimestamp: stamp,
+        lastTimestamp: stamp,
+        count: 1,
+        reportingComponent: this.options.component,
+        reportingInstance: this.options.host ?? '',
+      };
+      const created = await this.client.create<Event>(this.events, event);
+      remember(this.recorded, key, { namespace, name: created.metadata?.name ?? event.metadata!.name!, count: 1 }, this.cacheSize);
+    } catch (err) {
+      this.log(`event ${reason} on ${ref.kind} ${ref.namespace ?? ''}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Takes a token from the bucket of `objectKey`; false when it is empty. */
+  private take(objectKey: string): boolean {
+    const now = this.clock.now();
+    const bucket = this.buckets.get(objectKey) ?? { tokens: this.burst, at: now };
+    const refills = Math.floor((now - bucket.at) / this.refillIntervalMs);
+    if (refills > 0) {
+      bucket.tokens = Math.min(this.burst, bucket.tokens + refills);
+      bucket.at += refills * this.refillIntervalMs;
+    }
+    if (bucket.tokens >= this.burst) bucket.at = now;
+    const allowed = bucket.tokens > 0;
+    if (allowed) bucket.tokens--;
+    remember(this.buckets, objectKey, bucket, this.cacheSize);
+    return allowed;
+  }
+}
+
+/** The involvedObject of an event about `obj`. */
+export function referenceTo(obj: KubeObject): ObjectReference {
+  const m = obj.metadata ?? {};
+  if (!obj.kind || !obj.apiVersion || !m.name) throw new Error('an event needs an object with kind, apiVersion and metadata.name');
+  const ref: ObjectReference = { apiVersion: obj.apiVersion, kind: obj.kind, name: m.name };
+  if (m.namespace) ref.namespace = m.namespace;
+  if (m.uid) ref.uid = m.uid;
+  if (m.resourceVersion) ref.resourceVersion = m.resourceVersion;
+  return ref;
+}
+
+/** Sets `key` as the most recent entry, dropping the least recent beyond `size`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, size: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > size) map.delete(map.keys().next().value!);
+}
