@@ -126,7 +126,7 @@ describe('selectorFromLabelSelector', () => {
       message: '"Gt" is not a valid label selector operator',
     });
     assert.throws(() => selectorFromLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), {
-      message: "values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty",
+      message: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
     });
     assert.throws(() => selectorFromLabelSelector({ matchLabels: { 'a b': 'x' } }), /^LabelSelectorError: key: Invalid value: "a b"/);
   });

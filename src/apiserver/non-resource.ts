@@ -1,6 +1,6 @@
 /**
  * Paths that are not resources: health checks, /version, discovery (legacy lists and the
- * aggregated form kubectl 1.32 asks for) and OpenAPI v3.
+ * aggregated form kubectl 1.32 asks for) and OpenAPI (v2 and v3).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { catalogue } from '../api/catalogue.ts';
@@ -8,6 +8,7 @@ import { writeJson } from './context.ts';
 import * as discovery from './discovery.ts';
 import { notAcceptable, pathNotFound } from './errors.ts';
 import { openApiV3Discovery, openApiV3DocumentBody } from './openapi.ts';
+import { openApiV2 } from './openapi-v2/index.ts';
 
 /** The Kubernetes version Skiff speaks; build metadata names us, as k3s does. */
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+skiff' };
@@ -84,6 +85,13 @@ export function handleNonResource(req: IncomingMessage, res: ServerResponse, pat
   if (segs[0] === 'apis' && segs.length === 3) {
     const list = discovery.apiResourceList(segs[1], segs[2]);
     if (list) return writeJson(res, 200, list);
+  }
+  if (trimmed === '/openapi/v2') {
+    const doc = openApiV2(accept);
+    if (!doc) throw notAcceptable('OpenAPI v2 is served as application/json or application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    res.writeHead(200, { 'Content-Type': doc.contentType, 'Content-Length': doc.body.length, ETag: doc.etag, Vary: 'Accept' });
+    res.end(doc.body);
+    return;
   }
   if (segs[0] === 'openapi' && segs[1] === 'v3') {
     if (accept && !/application\/json|\*\/\*/.test(accept)) throw notAcceptable('OpenAPI v3 is served as application/json only');

@@ -1,0 +1,102 @@
+/**
+ * The controller manager: builds the shared context (API client, informers, event recorders),
+ * and while it leads (a Lease in kube-system, so two managers never act at once) constructs
+ * every controller, starts and syncs the informers, and runs the controllers until leadership
+ * ends or it is stopped. Each leadership term starts from fresh informers, so nothing a
+ * previous term cached is trusted.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { EventRecorder, InformerFactory, LeaderElector, realClock, RestClient, type Clock } from '../client/index.ts';
+import { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerConstructor, type ControllerContext, type ControllerManagerOptions } from './controller.ts';
+
+export interface ControllerManagerConfig {
+  kubeconfigPath: string;
+  controllers: readonly ControllerConstructor[];
+  options?: Partial<ControllerManagerOptions>;
+  /** Campaign for the `kube-controller-manager` Lease first. Default true. */
+  leaderElection?: boolean;
+  /** This manager's identity in the Lease. Default: host name + random suffix. */
+  identity?: string;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface RunningControllerManager {
+  client: RestClient;
+  /** Resolves once the controllers run (after leadership and informer sync). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startControllerManager(config: ControllerManagerConfig): Promise<RunningControllerManager> {
+  const log = config.log ?? (() => {});
+  const clock = config.clock ?? realClock;
+  const client = await RestClient.fromKubeconfig(config.kubeconfigPath, { clock, userAgent: 'skiff-controller-manager' });
+  const options = { ...DEFAULT_CONTROLLER_MANAGER_OPTIONS, ...config.options };
+  const shutdown = new AbortController();
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+
+  /** One leadership term: fresh informers, every controller, until `signal` aborts. */
+  async function lead(signal: AbortSignal): Promise<void> {
+    const informers = new InformerFactory(client, { clock, log });
+    const ctx: ControllerContext = {
+      client,
+      informers,
+      recorder: (component) => new EventRecorder(client, { component, clock, log }),
+      clock,
+      log,
+      options,
+    };
+    const controllers: Controller[] = config.controllers.map((make) => make(ctx));
+    informers.start();
+    try {
+      if (!(await informers.waitForSync(signal))) return;
+      log(`controller-manager: caches synced, running ${controllers.map((c) => c.name).join(', ')}`);
+      markStarted();
+      await Promise.all(
+        controllers.map((c) =>
+          c.run(signal).catch((err) => log(`controller-manager: ${c.name} stopped with an error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)),
+        ),
+      );
+    } finally {
+      informers.stop();
+    }
+  }
+
+  let running: Promise<void>;
+  if (config.leaderElection === false) {
+    running = lead(shutdown.signal);
+  } else {
+    const identity = config.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+    running = (async () => {
+      // A manager that loses its lease campaigns again: its controllers stopped with the term.
+      while (!shutdown.signal.aborted) {
+        let term: Promise<void> = Promise.resolve();
+        const elector = new LeaderElector(client, {
+          name: 'kube-controller-manager',
+          identity,
+          clock,
+          log,
+          onStartedLeading: (signal) => {
+            term = lead(signal);
+            return term;
+          },
+        });
+        await elector.run(shutdown.signal);
+        await term;
+      }
+    })();
+  }
+
+  return {
+    client,
+    started,
+    async stop() {
+      shutdown.abort();
+      await running;
+      client.close();
+    },
+  };
+}
