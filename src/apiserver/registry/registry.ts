@@ -16,6 +16,7 @@ import {
   allocateForCreate,
   allocateForUpdate,
   AllocationInvalid,
+  dropTypeDependentFields,
   heldBy,
   keepAllocatedValues,
   releaseClaims,
@@ -240,7 +241,10 @@ export class Registry {
       } else {
         carryOverMetadata(next.metadata, current.metadata);
         strategy.prepareForUpdate(next, current);
-        if (isService) keepAllocatedValues(next, current);
+        if (isService) {
+          dropTypeDependentFields(next, current);
+          keepAllocatedValues(next, current);
+        }
         applyDefaults(r, next);
         if (strategy.tracksGeneration && specOf(next) !== specOf(current)) {
           next.metadata.generation = (current.metadata.generation ?? 0) + 1;

@@ -135,6 +135,36 @@ export function keepAllocatedValues(svc: KObject, old: KObject): void {
 }
 
 /**
+ * When an update changes a Service's type, values the old type needed and the new one forbids
+ * are dropped if the client merely carried them over (a patch or apply that only changed
+ * `type`), as upstream's dropTypeDependentFields does; values the client changed are left for
+ * validation to judge.
+ */
+export function dropTypeDependentFields(svc: KObject, old: KObject): void {
+  const spec = svc.spec;
+  if (!spec || !old.spec || spec.type === old.spec.type) return;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (!needsClusterIP(svc) && svc.spec.clusterIP !== 'None' && needsClusterIP(old)) {
+    if (same(spec.clusterIP, old.spec.clusterIP)) delete spec.clusterIP;
+    if (same(spec.clusterIPs, old.spec.clusterIPs)) delete spec.clusterIPs;
+    if (same(spec.ipFamilies, old.spec.ipFamilies)) delete spec.ipFamilies;
+    if (same(spec.ipFamilyPolicy, old.spec.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+  }
+  if (!needsNodePorts(svc) && needsNodePorts(old)) {
+    const oldPorts: KObject[] = old.spec.ports ?? [];
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort && oldPorts.some((o) => o.nodePort === p.nodePort)) delete p.nodePort;
+    }
+    if (same(spec.externalTrafficPolicy, old.spec.externalTrafficPolicy)) delete spec.externalTrafficPolicy;
+  }
+  if (spec.type !== 'LoadBalancer' && old.spec.type === 'LoadBalancer') {
+    if (same(spec.healthCheckNodePort, old.spec.healthCheckNodePort)) delete spec.healthCheckNodePort;
+    if (same(spec.allocateLoadBalancerNodePorts, old.spec.allocateLoadBalancerNodePorts)) delete spec.allocateLoadBalancerNodePorts;
+    if (same(spec.loadBalancerClass, old.spec.loadBalancerClass)) delete spec.loadBalancerClass;
+  }
+}
+
+/**
  * Claims what an update newly needs. Returns the claims (undo on failure) and the values the
  * old Service held that the new one no longer uses (free them after the write).
  */

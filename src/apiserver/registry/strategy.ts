@@ -112,6 +112,14 @@ function namespaceStrategy(r: ResourceInfo): Strategy {
     prepareForCreate(obj) {
       obj.status = { phase: 'Active' };
     },
+    prepareForUpdate(obj, old) {
+      base.prepareForUpdate(obj, old);
+      // spec.finalizers change only through the finalize subresource.
+      const finalizers = old.spec?.finalizers;
+      obj.spec = { ...obj.spec };
+      if (finalizers === undefined) delete obj.spec.finalizers;
+      else obj.spec.finalizers = finalizers;
+    },
   };
 }
 
