@@ -1,9 +1,10 @@
 /**
- * The control plane as a library: `startControlPlane` brings up what `skiff server` runs
- * (today the API server; the controller manager and scheduler join it as they land) on a data
+ * The control plane as a library: `startControlPlane` brings up what `skiff server` runs — the
+ * API server and the controller manager (the scheduler joins as it lands) — on a data
  * directory, by the same code path as the CLI, and hands back a kubeconfig.
  */
 import { startApiServer } from './apiserver/start.ts';
+import { ALL_CONTROLLERS, DEFAULT_CONTROLLER_MANAGER_OPTIONS, startControllerManager, type RunningControllerManager } from './controllers/index.ts';
 
 export interface ControlPlaneOptions {
   /** Where state, certificates and the kubeconfig live. */
@@ -18,6 +19,13 @@ export interface ControlPlaneOptions {
   serviceCidr?: string;
   /** Extra names or addresses for the serving certificate. */
   tlsSans?: string[];
+  /** Run the controller manager in-process. Default true. */
+  controllers?: boolean;
+  /** Seconds without heartbeats before a node is marked Ready=Unknown. Default 40. */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** Default tolerations of new pods for not-ready / unreachable nodes. Default 300 each. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
   /** Where log lines go. Default: nowhere (library use stays quiet). */
   log?: (line: string) => void;
 }
@@ -34,6 +42,13 @@ export interface ControlPlane {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const log = options.log ?? (() => {});
+  const controllers = options.controllers ?? true;
+  const d = DEFAULT_CONTROLLER_MANAGER_OPTIONS;
+  const cmOptions = {
+    nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? d.nodeMonitorGracePeriodSeconds,
+    defaultNotReadyTolerationSeconds: options.defaultNotReadyTolerationSeconds ?? d.defaultNotReadyTolerationSeconds,
+    defaultUnreachableTolerationSeconds: options.defaultUnreachableTolerationSeconds ?? d.defaultUnreachableTolerationSeconds,
+  };
   const api = await startApiServer({
     dataDir: options.dataDir,
     port: options.port ?? 6443,
@@ -41,7 +56,27 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     datastoreEndpoint: options.datastoreEndpoint,
     serviceCidr: options.serviceCidr,
     tlsSans: options.tlsSans,
+    garbageCollector: controllers && ALL_CONTROLLERS.length > 0,
+    podTolerationSeconds: { notReady: cmOptions.defaultNotReadyTolerationSeconds, unreachable: cmOptions.defaultUnreachableTolerationSeconds },
     log,
   });
-  return { url: api.url, port: api.port, kubeconfigPath: api.kubeconfigPath, dataDir: options.dataDir, stop: api.stop };
+  let manager: RunningControllerManager | undefined;
+  if (controllers && ALL_CONTROLLERS.length > 0) {
+    try {
+      manager = await startControllerManager({ kubeconfigPath: api.kubeconfigPath, controllers: ALL_CONTROLLERS, options: cmOptions, log });
+    } catch (err) {
+      await api.stop();
+      throw err;
+    }
+  }
+  return {
+    url: api.url,
+    port: api.port,
+    kubeconfigPath: api.kubeconfigPath,
+    dataDir: options.dataDir,
+    async stop() {
+      await manager?.stop();
+      await api.stop();
+    },
+  };
 }

@@ -31,6 +31,10 @@ export interface ApiServerConfig {
   nodePortRange?: [number, number];
   /** Extra names/addresses for the serving certificate. */
   tlsSans?: string[];
+  /** Whether a garbage collector runs (then deletes add the orphan/foreground finalizers). */
+  garbageCollector?: boolean;
+  /** DefaultTolerationSeconds for new pods. */
+  podTolerationSeconds?: { notReady: number; unreachable: number };
   log: (line: string) => void;
 }
 
@@ -87,6 +91,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const registry = new Registry({
       objects,
       namespaces,
+      garbageCollector: config.garbageCollector,
+      podTolerationSeconds: config.podTolerationSeconds,
       allocators: {
         clusterIPs: new Allocator(store, CLUSTER_IP_PREFIX, serviceRange),
         nodePorts: new Allocator(store, NODE_PORT_PREFIX, portRange(portFirst, portLast)),

@@ -3,7 +3,9 @@
  * see DESIGN.md "Command line".
  */
 import { Command } from 'commander';
-import { runServer, withServerFlags, type ServerFlags } from './server-command.ts';
+import { runControllerManager } from './controller-manager-command.ts';
+import { defaultDataDir } from './data-dir.ts';
+import { parseSeconds, runServer, withServerFlags, type ServerFlags } from './server-command.ts';
 
 const NO_AGENT_YET = 'note: the node agent is not part of Skiff yet, so this runs the control plane alone (no node, pods stay Pending)';
 
@@ -20,11 +22,17 @@ withServerFlags(program.command('server').description('the control plane (with a
   .option('--disable-agent', 'run the control plane without a node')
   .action((flags: ServerFlags) => runServer(flags, { agentNote: flags.disableAgent ? undefined : NO_AGENT_YET }));
 
-withServerFlags(program.command('apiserver').description('the API server alone')).action((flags: ServerFlags) => runServer(flags, {}));
+withServerFlags(program.command('apiserver').description('the API server alone')).action((flags: ServerFlags) => runServer(flags, { controllers: false }));
+
+program
+  .command('controller-manager')
+  .description('the controllers alone, against any cluster (leader-elected)')
+  .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
+  .option('--node-monitor-grace-period <seconds>', 'time without heartbeats before a node is marked NotReady', parseSeconds, 40)
+  .action((flags: { kubeconfig: string; nodeMonitorGracePeriod: number }) => runControllerManager(flags));
 
 for (const [name, what] of [
   ['agent', 'a node that joins a cluster'],
-  ['controller-manager', 'the controllers alone'],
   ['scheduler', 'the scheduler alone'],
   ['kubelet', 'the node agent alone'],
   ['proxy', 'the Service proxy alone'],

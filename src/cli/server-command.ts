@@ -15,12 +15,21 @@ export interface ServerFlags {
   serviceCidr?: string;
   tlsSan: string[];
   disableAgent?: boolean;
+  nodeMonitorGracePeriod: number;
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
 }
 
 function parsePort(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return n;
+}
+
+export function parseSeconds(text: string): number {
+  const m = /^(\d+)(s?)$/.exec(text);
+  if (!m) throw new InvalidArgumentError('expected a number of seconds, e.g. 40 or 40s.');
+  return Number(m[1]);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -35,7 +44,10 @@ export function withServerFlags(cmd: Command): Command {
     .option('--bind-address <ip>', 'address the API server listens on', '0.0.0.0')
     .option('--datastore-endpoint <url>', 'sqlite://PATH (default DATA_DIR/server/state.db) or etcd://host:port,...')
     .option('--service-cidr <cidr>', 'range Service ClusterIPs come from', '10.43.0.0/16')
-    .option('--tls-san <name>', 'extra name or address for the serving certificate (repeatable)', collect, []);
+    .option('--tls-san <name>', 'extra name or address for the serving certificate (repeatable)', collect, [])
+    .option('--node-monitor-grace-period <seconds>', 'time without heartbeats before a node is marked NotReady', parseSeconds, 40)
+    .option('--default-not-ready-toleration-seconds <n>', 'how long new pods tolerate a not-ready node', parseSeconds, 300)
+    .option('--default-unreachable-toleration-seconds <n>', 'how long new pods tolerate an unreachable node', parseSeconds, 300);
 }
 
 function explain(err: unknown, flags: ServerFlags): string {
@@ -47,7 +59,7 @@ function explain(err: unknown, flags: ServerFlags): string {
   return e instanceof Error ? e.message : String(err);
 }
 
-export async function runServer(flags: ServerFlags, what: { agentNote?: string }): Promise<void> {
+export async function runServer(flags: ServerFlags, what: { agentNote?: string; controllers?: boolean }): Promise<void> {
   const started = performance.now();
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let plane;
@@ -59,6 +71,10 @@ export async function runServer(flags: ServerFlags, what: { agentNote?: string }
       datastoreEndpoint: flags.datastoreEndpoint,
       serviceCidr: flags.serviceCidr,
       tlsSans: flags.tlsSan,
+      nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod,
+      defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds,
+      defaultUnreachableTolerationSeconds: flags.defaultUnreachableTolerationSeconds,
+      controllers: what.controllers ?? true,
       log,
     });
   } catch (err) {

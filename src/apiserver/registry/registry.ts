@@ -5,6 +5,7 @@
  * deletion and finalizers — over the {@link ObjectStore}.
  */
 import { randomUUID } from 'node:crypto';
+import { addDefaultTolerations } from '../../api/defaults/default-tolerations.ts';
 import { applyDefaults } from '../../api/defaults/index.ts';
 import type { ResourceInfo } from '../../api/resource.ts';
 import { apiVersionOf } from '../../api/resource.ts';
@@ -37,6 +38,11 @@ export interface RegistryOptions {
    * running garbage collector removes them, so they are added only when one runs.
    */
   garbageCollector?: boolean;
+  /**
+   * DefaultTolerationSeconds admission: how long new pods tolerate their node being not-ready
+   * or unreachable before eviction, unless they say otherwise. Absent: no tolerations added.
+   */
+  podTolerationSeconds?: { notReady: number; unreachable: number };
 }
 
 export interface WriteOptions {
@@ -122,6 +128,8 @@ export class Registry {
     if (strategy.tracksGeneration) meta.generation = 1;
     strategy.prepareForCreate(obj);
     applyDefaults(r, obj);
+    const tolerations = this.options.podTolerationSeconds;
+    if (tolerations && r.group === '' && r.plural === 'pods') addDefaultTolerations(obj, tolerations.notReady, tolerations.unreachable);
     // Services get their ClusterIP and NodePorts before validation, as upstream allocates in
     // BeginCreate, so validation sees the complete object.
     const isService = r.group === '' && r.plural === 'services';

@@ -1,0 +1,11 @@
+/**
+ * The controllers: the control loops that drive the cluster towards what its objects ask for,
+ * each through the API like any other client, run by the controller manager (`manager.ts`).
+ */
+import type { ControllerConstructor } from './controller.ts';
+
+export { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerConstructor, type ControllerContext, type ControllerManagerOptions } from './controller.ts';
+export { startControllerManager, type ControllerManagerConfig, type RunningControllerManager } from './manager.ts';
+
+/** Every controller `skiff server` and `skiff controller-manager` run, in start order. */
+export const ALL_CONTROLLERS: readonly ControllerConstructor[] = [];
