@@ -21,6 +21,12 @@ export interface ControlPlaneOptions {
   tlsSans?: string[];
   /** Run the controller manager in-process. Default true. */
   controllers?: boolean;
+  /**
+   * Whether deletes add the orphan / foregroundDeletion finalizers that only a garbage
+   * collector removes. Default: when the in-process controllers (which include one) run; a
+   * cluster whose controller manager runs elsewhere sets it.
+   */
+  garbageCollector?: boolean;
   /** Seconds without heartbeats before a node is marked Ready=Unknown. Default 40. */
   nodeMonitorGracePeriodSeconds?: number;
   /** Default tolerations of new pods for not-ready / unreachable nodes. Default 300 each. */
@@ -56,7 +62,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     datastoreEndpoint: options.datastoreEndpoint,
     serviceCidr: options.serviceCidr,
     tlsSans: options.tlsSans,
-    garbageCollector: controllers && ALL_CONTROLLERS.length > 0,
+    garbageCollector: options.garbageCollector ?? (controllers && ALL_CONTROLLERS.length > 0),
     podTolerationSeconds: { notReady: cmOptions.defaultNotReadyTolerationSeconds, unreachable: cmOptions.defaultUnreachableTolerationSeconds },
     log,
   });
