@@ -90,6 +90,8 @@ describe('parseLabelSelector', () => {
     );
     assert.match(parseError('Example.com/app'), /<nil>: Invalid value: "Example.com\/app": prefix part a lowercase RFC 1123 subdomain/);
     assert.match(parseError(`app=${'x'.repeat(64)}`), /must be no more than 63 characters/);
+    assert.equal(parseError(`${'a'.repeat(254)}/app`), `unable to parse requirement: <nil>: Invalid value: "${'a'.repeat(254)}/app": prefix part must be no more than 253 characters`);
+    assert.match(parseError('a/b/c'), /Invalid value: "a\/b\/c": a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/);
     assert.match(parseError('version>v2'), /values\[0\]: Invalid value: "v2": for 'Gt', 'Lt' operators, the value must be an integer/);
     assert.ok(parseLabelSelector('example.com/app=x').matches({ 'example.com/app': 'x' }));
   });

@@ -3,24 +3,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { ResourceInfo } from '../api/resource.ts';
 import { openApiV3Discovery, openApiV3Document, openApiV3DocumentBody } from './openapi.ts';
-
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+import { servedResource } from './openapi-resource.test-support.ts';
 
 function resource(group: string, version: string, kind: string, plural: string, namespaced: boolean, subresources: string[] = []): ResourceInfo {
-  return {
-    group,
-    version,
-    kind,
-    listKind: `${kind}List`,
-    plural,
-    singular: kind.toLowerCase(),
-    namespaced,
-    shortNames: [],
-    categories: [],
-    verbs: VERBS,
-    subresources,
-    hasStatus: subresources.includes('status'),
-  };
+  return servedResource(kind, plural, { group, version, namespaced, subresources });
 }
 
 const resources: ResourceInfo[] = [

@@ -4,21 +4,10 @@
  * protobuf. Vendor extensions are properties whose names start with `x-`.
  */
 
-/** `x-kubernetes-*` properties, carried through to JSON and to gnostic's `vendor_extension`. */
-export type VendorExtensions = { [name: `x-${string}`]: unknown };
+import type { Schema, VendorExtensions } from '../openapi-schema.ts';
 
-export type Schema = VendorExtensions & {
-  /** "#/definitions/<name>"; a schema with a $ref carries nothing else but a description. */
-  $ref?: string;
-  description?: string;
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  format?: string;
-  enum?: string[];
-  items?: Schema;
-  properties?: Record<string, Schema>;
-  additionalProperties?: Schema;
-  required?: string[];
-};
+/** Schema objects are written alike in v2 and v3 (openapi-schema.ts); vendor extensions are carried to gnostic's `vendor_extension`. */
+export type { Schema, VendorExtensions };
 
 export interface BodyParameter {
   in: 'body';
