@@ -1,13 +1,14 @@
 /**
- * Reading and decoding request bodies: at most 3 MiB (413 past it, as upstream), JSON or
- * YAML by Content-Type (415 otherwise), malformed input as 400, and the fieldValidation
- * directive (Strict → 400 on unknown or duplicate fields, Warn → Warning headers, Ignore).
+ * Reading and decoding request bodies: at most 3 MiB (413 past it, as upstream), JSON,
+ * YAML or Kubernetes protobuf by Content-Type (415 otherwise), malformed input as 400, and
+ * the fieldValidation directive (Strict → 400 on unknown or duplicate fields, Warn → Warning headers, Ignore).
  */
 import type { IncomingMessage } from 'node:http';
 import type { ResourceInfo } from '../api/resource.ts';
 import { typeForKind } from '../api/schema/index.ts';
 import { findUnknownFields } from '../api/schema/unknown-fields.ts';
 import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType } from './errors.ts';
+import { decodeProtobufObject, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
 import { parseJsonStrict, parseYamlStrict, strictDecodingMessage } from './strict-json.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -44,11 +45,13 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Parses a JSON or YAML body into a value, reporting duplicate fields. */
+/** Parses a JSON, YAML or Kubernetes protobuf body into a value, reporting duplicate fields. */
 export function parseBody(buf: Buffer, contentType: string | undefined, accepted: string[]): { value: unknown; duplicateFields: string[] } {
   const type = mediaType(contentType) || 'application/json';
   if (!accepted.includes(type)) throw unsupportedMediaType(type);
   if (buf.length === 0) throw badRequest('the request body is empty: send the object as JSON or YAML');
+  // Protobuf has no duplicate fields to report: a repeated singular field keeps its last value, as upstream.
+  if (type === PROTOBUF_CONTENT_TYPE) return { value: decodeProtobufObject(buf).object, duplicateFields: [] };
   const text = buf.toString('utf8');
   try {
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYamlStrict(text);
@@ -59,7 +62,7 @@ export function parseBody(buf: Buffer, contentType: string | undefined, accepted
   }
 }
 
-export const OBJECT_CONTENT_TYPES = ['application/json', 'application/yaml'];
+export const OBJECT_CONTENT_TYPES = ['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE];
 
 /**
  * Decodes an object body for `r` (create, update): checks apiVersion/kind against the
