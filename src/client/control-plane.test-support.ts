@@ -20,7 +20,7 @@ export interface TestCluster {
 
 export async function startTestCluster(options: { port?: number; client?: RestClientOptions } = {}): Promise<TestCluster> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-client-'));
-  const plane = await startControlPlane({ dataDir, port: options.port ?? 0 }).catch(async (err) => {
+  const plane = await startControlPlane({ dataDir, port: options.port ?? 0, controllers: false }).catch(async (err) => {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   });

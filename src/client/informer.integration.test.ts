@@ -79,7 +79,7 @@ describe('Informer against a real API server', () => {
 
     await cluster.plane.stop();
     await waitFor('the informer to notice and its relist to fail', () => logs.some((l) => l.includes('list failed')));
-    cluster.plane = await startControlPlane({ dataDir: cluster.dataDir, port });
+    cluster.plane = await startControlPlane({ dataDir: cluster.dataDir, port, controllers: false });
     await c.patch(configmaps, 'default', 'change', { data: { v: '2' } }, 'merge');
     await c.delete(configmaps, 'default', 'remove');
     await c.create(configmaps, cm('new', { v: '1' }));

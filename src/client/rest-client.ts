@@ -146,6 +146,11 @@ export class RestClient {
     return this.send<T>('PUT', path(r, obj.metadata?.namespace, nameOf(obj), 'status') + query(writeQuery(options)), withType(r, obj));
   }
 
+  /** PUT of another subresource that takes the whole object (e.g. namespaces/finalize). */
+  async updateSubresource<T extends KubeObject>(r: ResourceRef, obj: T, subresource: string, options: WriteOptions = {}): Promise<T> {
+    return this.send<T>('PUT', path(r, obj.metadata?.namespace, nameOf(obj), subresource) + query(writeQuery(options)), withType(r, obj));
+  }
+
   async patch<T extends KubeObject>(r: ResourceRef, namespace: string | undefined, name: string, patch: unknown, type: PatchType, options: WriteOptions = {}): Promise<T> {
     return this.send<T>('PATCH', path(r, namespace, name) + query(writeQuery(options)), patch, { contentType: CONTENT_TYPES[type] });
   }

@@ -3,7 +3,10 @@
  * each through the API like any other client, run by the controller manager (`manager.ts`).
  */
 import type { ControllerConstructor } from './controller.ts';
+import { endpointsController } from './endpoints.ts';
+import { endpointSliceController } from './endpointslice.ts';
 import { garbageCollectorController } from './garbage-collector.ts';
+import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { podGcController } from './pod-gc.ts';
 
@@ -11,4 +14,11 @@ export { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerCon
 export { startControllerManager, type ControllerManagerConfig, type RunningControllerManager } from './manager.ts';
 
 /** Every controller `skiff server` and `skiff controller-manager` run, in start order. */
-export const ALL_CONTROLLERS: readonly ControllerConstructor[] = [garbageCollectorController, podGcController, nodeLifecycleController];
+export const ALL_CONTROLLERS: readonly ControllerConstructor[] = [
+  endpointsController,
+  endpointSliceController,
+  namespaceController,
+  garbageCollectorController,
+  podGcController,
+  nodeLifecycleController,
+];

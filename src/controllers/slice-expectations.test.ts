@@ -1,0 +1,34 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { SliceExpectations } from './slice-expectations.ts';
+
+const slice = (name: string, rv: string): EndpointSlice => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, addressType: 'IPv4', endpoints: [] });
+
+describe('SliceExpectations', () => {
+  test('a Service is stale from a write until the cache shows that write or a later one', () => {
+    const e = new SliceExpectations(() => 0);
+    e.written('ns/web', slice('web-abc', '10'));
+    e.deleted('ns/web', 'web-old');
+    assert.equal(e.stale('ns/web'), true);
+    e.observed('ns/web', slice('web-abc', '9'), false);
+    assert.equal(e.stale('ns/web'), true, 'an older version is not our write');
+    e.observed('ns/web', slice('web-abc', '12'), false);
+    assert.equal(e.stale('ns/web'), true, 'the delete is still unseen');
+    e.observed('ns/web', slice('web-old', '11'), false);
+    assert.equal(e.stale('ns/web'), true, 'an update of a slice we deleted is not its deletion');
+    e.observed('ns/web', slice('web-old', '11'), true);
+    assert.equal(e.stale('ns/web'), false);
+    assert.equal(e.stale('ns/other'), false);
+  });
+
+  test('an expectation the cache never meets lapses after maxWaitMs', () => {
+    let now = 0;
+    const e = new SliceExpectations(() => now, 1000);
+    e.written('ns/web', slice('web-abc', '10'));
+    now = 999;
+    assert.equal(e.stale('ns/web'), true);
+    now = 1000;
+    assert.equal(e.stale('ns/web'), false);
+  });
+});
