@@ -264,16 +264,18 @@ function uniqueName(hint: string): string {
 
 /**
  * Starts a control plane in-process on a temp data dir (port 0 unless given) and returns the
- * handles tests need. Call `stop` in `after`.
+ * handles tests need. Call `stop` in `after`. The controllers stay off unless asked for, so a
+ * test of the API server sees objects exactly as the API left them.
  */
-export async function startCluster(options: { port?: number } = {}): Promise<Cluster> {
+export async function startCluster(options: { port?: number; controllers?: boolean } = {}): Promise<Cluster> {
+  const controllers = options.controllers ?? false;
   const root = await makeTempDir('cluster');
   const dataDir = path.join(root, 'data');
   const home = path.join(root, 'home');
   await mkdir(home);
   let controlPlane: ControlPlane;
   try {
-    controlPlane = await startControlPlane({ dataDir, port: options.port ?? 0 });
+    controlPlane = await startControlPlane({ dataDir, port: options.port ?? 0, controllers });
   } catch (err) {
     await removeTempDir(root);
     throw err;
@@ -319,7 +321,7 @@ export async function startCluster(options: { port?: number } = {}): Promise<Clu
     async restart() {
       const port = cluster.controlPlane.port;
       await cluster.controlPlane.stop();
-      cluster.controlPlane = await startControlPlane({ dataDir, port });
+      cluster.controlPlane = await startControlPlane({ dataDir, port, controllers });
     },
     async stop() {
       if (stopped) return;
