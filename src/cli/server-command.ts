@@ -55,6 +55,7 @@ function explain(err: unknown, flags: ServerFlags): string {
   if (e.code === 'EADDRINUSE') return `port ${flags.port} on ${flags.bindAddress} is already in use: stop whatever listens there or pass --port`;
   if (e.code === 'EACCES' && e.syscall === 'listen') return `not allowed to listen on port ${flags.port}: run as root or pass --port above 1024`;
   if (e.code === 'EACCES' || e.code === 'EPERM') return `cannot write ${e.path ?? flags.dataDir}: run as root or pass --data-dir to a directory you own`;
+  if ((e.code === 'ENOTDIR' || e.code === 'ENOENT' || e.code === 'EROFS') && e.syscall === 'mkdir') return `cannot create ${e.path ?? flags.dataDir} (${e.code}): pass --data-dir with a directory that can be created and written`;
   if (e.code === 'EADDRNOTAVAIL') return `${flags.bindAddress} is not an address of this machine: pass --bind-address with one of its addresses`;
   return e instanceof Error ? e.message : String(err);
 }

@@ -5,6 +5,7 @@
  * ends or it is stopped. Each leadership term starts from fresh informers, so nothing a
  * previous term cached is trusted.
  */
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EventRecorder, InformerFactory, LeaderElector, realClock, RestClient, type Clock } from '../client/index.ts';
@@ -35,11 +36,14 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   const client = await RestClient.fromKubeconfig(config.kubeconfigPath, { clock, userAgent: 'skiff-controller-manager' });
   const options = { ...DEFAULT_CONTROLLER_MANAGER_OPTIONS, ...config.options };
   const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal);
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
 
   /** One leadership term: fresh informers, every controller, until `signal` aborts. */
   async function lead(signal: AbortSignal): Promise<void> {
+    // Every controller and informer of the term listens for its end.
+    setMaxListeners(0, signal);
     const informers = new InformerFactory(client, { clock, log });
     const ctx: ControllerContext = {
       client,

@@ -5,7 +5,7 @@
  */
 import { apiVersionOf } from '../../api/resource.ts';
 import { typeByName, typeForKind } from '../../api/schema/index.ts';
-import { checkFields, decodeObject, fieldValidationOf, parseBody, readBody } from '../body.ts';
+import { checkFields, checkTypes, decodeObject, fieldValidationOf, parseBody, readBody } from '../body.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { unsupportedPatchType } from '../patch/errors.ts';
 import { applyPatch } from '../patch/index.ts';
@@ -71,6 +71,7 @@ export async function readPatch(ctx: RequestContext, group: string, version: str
   return (current) => {
     const patched = applyPatch(contentType, current, patch, type, typeByName) as KObject;
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch turned the object into something that is not an object');
+    checkTypes(patched, { group, version, kind }, what);
     ctx.warnings.length = 0;
     ctx.warnings.push(...checkFields(patched, ctx.resource, kind, duplicateFields, validation, what));
     return patched;
