@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { catalogue, groupVersions } from '../api/catalogue.ts';
 import type { ResourceInfo } from '../api/resource.ts';
 import { apiVersionOf } from '../api/resource.ts';
+import { parseAccept } from './negotiation.ts';
 
 export interface GroupVersionKind {
   group: string;
@@ -194,28 +195,6 @@ export type DiscoveryChoice =
   | { kind: 'aggregated'; version: AggregatedVersion; contentType: string }
   | { kind: 'legacy' };
 
-interface MediaRange {
-  type: string;
-  params: Record<string, string>;
-  q: number;
-}
-
-function parseAccept(accept: string): MediaRange[] {
-  return accept
-    .split(',')
-    .map((part) => {
-      const [type, ...rest] = part.split(';').map((s) => s.trim());
-      const params: Record<string, string> = {};
-      for (const p of rest) {
-        const eq = p.indexOf('=');
-        if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
-      }
-      const q = params.q === undefined ? 1 : Number(params.q);
-      return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0 };
-    })
-    .filter((m) => m.type !== '' && m.q > 0);
-}
-
 const AGGREGATED_VERSIONS: readonly string[] = ['v2', 'v2beta1'];
 
 /**
@@ -225,10 +204,7 @@ const AGGREGATED_VERSIONS: readonly string[] = ['v2', 'v2beta1'];
  * clients recognise the aggregated body by its parameters.
  */
 export function negotiateDiscovery(accept: string | undefined): DiscoveryChoice {
-  const ranges = parseAccept(accept ?? '');
-  // A stable sort keeps the client's order among equal q values.
-  ranges.sort((a, b) => b.q - a.q);
-  for (const m of ranges) {
+  for (const m of parseAccept(accept)) {
     const json = m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*';
     if (!json) continue;
     const { g, v, as } = m.params;

@@ -9,6 +9,8 @@ import { notAcceptable } from './errors.ts';
 export interface MediaType {
   type: string;
   params: Record<string, string>;
+  /** Preference weight from the `q` parameter (default 1). */
+  q: number;
 }
 
 export type Representation =
@@ -16,8 +18,12 @@ export type Representation =
   | { as: 'Table'; version: string; includeObject?: string }
   | { as: 'PartialObjectMetadata' | 'PartialObjectMetadataList'; version: string };
 
+/**
+ * The media ranges of an Accept header, most preferred first (by q, then the client's order);
+ * ranges with q=0 are dropped. No header means anything.
+ */
 export function parseAccept(header: string | undefined): MediaType[] {
-  if (!header) return [{ type: '*/*', params: {} }];
+  if (!header) return [{ type: '*/*', params: {}, q: 1 }];
   return header
     .split(',')
     .map((part) => {
@@ -25,11 +31,14 @@ export function parseAccept(header: string | undefined): MediaType[] {
       const params: Record<string, string> = {};
       for (const p of rest) {
         const eq = p.indexOf('=');
-        if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+        if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
       }
-      return { type: type.toLowerCase(), params };
+      const q = params.q === undefined ? 1 : Number(params.q);
+      return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0 };
     })
-    .filter((m) => m.type);
+    .filter((m) => m.type !== '' && m.q > 0)
+    // A stable sort keeps the client's order among equal q values.
+    .sort((a, b) => b.q - a.q);
 }
 
 /** Picks the first acceptable representation in the client's order. */
