@@ -12,6 +12,23 @@ function setup() {
 }
 
 describe('runReconciler', () => {
+  test('an aborted signal shuts the queue down and the workers return', async () => {
+    const { queue, log } = setup();
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const done = runReconciler(queue, async (key) => {
+      seen.push(key);
+    }, { log, workers: 3, signal: controller.signal });
+    queue.add('ns/a');
+    await settle();
+    controller.abort();
+    await done;
+    assert.deepEqual(seen, ['ns/a']);
+    queue.add('ns/b');
+    await settle();
+    assert.deepEqual(seen, ['ns/a'], 'nothing runs after the abort');
+  });
+
   test('a failing key is retried with backoff until it succeeds, then its backoff is forgotten', async () => {
     const { clock, queue, log, logs } = setup();
     const calls: string[] = [];

@@ -32,9 +32,11 @@ export interface ReconcilerOptions {
   log?: (line: string) => void;
   /** Name in log lines, e.g. "replicaset". */
   name?: string;
+  /** Shuts the queue down when it aborts (a controller's run signal), so the workers return. */
+  signal?: AbortSignal;
 }
 
-/** Runs `workers` loops over `queue` until it is shut down; resolves when all have stopped. */
+/** Runs `workers` loops over `queue` until it is shut down (or `signal` aborts); resolves when all have stopped. */
 export async function runReconciler(queue: WorkQueue, reconcile: Reconcile, options: ReconcilerOptions = {}): Promise<void> {
   const log = options.log ?? ((line) => console.error(line));
   const prefix = options.name ? `${options.name}: ` : '';
@@ -65,5 +67,13 @@ export async function runReconciler(queue: WorkQueue, reconcile: Reconcile, opti
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
+  const { signal } = options;
+  const stop = () => queue.shutDown();
+  if (signal?.aborted) stop();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.workers ?? 1) }, worker));
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
 }

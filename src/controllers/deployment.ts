@@ -93,9 +93,7 @@ class DeploymentController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    await runReconciler(this.queue, (key) => requeueOnConflict(this.sync(key)), { workers: this.ctx.options.concurrentSyncs, log: this.ctx.log, name: this.name });
+    await runReconciler(this.queue, (key) => requeueOnConflict(this.sync(key)), { workers: this.ctx.options.concurrentSyncs, log: this.ctx.log, name: this.name, signal });
   }
 
   private resolve(namespace: string | undefined, ref: OwnerReference | undefined): Deployment | undefined {

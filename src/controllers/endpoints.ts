@@ -14,8 +14,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { isAlreadyExists, isConflict, isNotFound, keyOf, splitKey, WorkQueue, type Result } from '../client/index.ts';
-import { runQueue } from './run-queue.ts';
+import { isAlreadyExists, isConflict, isNotFound, keyOf, runReconciler, splitKey, WorkQueue, type Result } from '../client/index.ts';
 import type { ControllerConstructor } from './controller.ts';
 import { computeSubsets, truncateSubsets } from './endpoint-subsets.ts';
 import { isNamespaceTerminating } from './namespace-terminating.ts';
@@ -119,6 +118,6 @@ export const endpointsController: ControllerConstructor = (ctx) => {
 
   return {
     name: 'endpoint-controller',
-    run: (signal) => runQueue(signal, queue, reconcile, ctx, 'endpoint-controller'),
+    run: (signal) => runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'endpoint-controller', signal }),
   };
 };

@@ -12,8 +12,7 @@
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { isConflict, isNotFound, LABEL_INDEX, splitKey, WorkQueue, type Result } from '../client/index.ts';
-import { runQueue } from './run-queue.ts';
+import { isConflict, isNotFound, LABEL_INDEX, runReconciler, splitKey, WorkQueue, type Result } from '../client/index.ts';
 import type { ControllerConstructor, ControllerContext, Controller } from './controller.ts';
 import { wantsEndpoints } from './endpoints.ts';
 import { isNamespaceTerminating } from './namespace-terminating.ts';
@@ -219,7 +218,7 @@ export function newEndpointSliceController(ctx: ControllerContext, options: Endp
 
   return {
     name: 'endpointslice-controller',
-    run: (signal) => runQueue(signal, queue, reconcile, ctx, 'endpointslice-controller'),
+    run: (signal) => runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'endpointslice-controller', signal }),
   };
 }
 

@@ -126,9 +126,7 @@ export const garbageCollectorController: ControllerConstructor = (ctx) => {
   return {
     name: 'garbage-collector-controller',
     async run(signal) {
-      if (signal.aborted) return;
-      signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-      await runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'garbage-collector' });
+      await runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'garbage-collector', signal });
     },
   };
 };

@@ -8,8 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { isConflict, isNotFound, ItemExponentialFailureRateLimiter, WorkQueue, type Result } from '../client/index.ts';
-import { runQueue } from './run-queue.ts';
+import { isConflict, isNotFound, ItemExponentialFailureRateLimiter, runReconciler, WorkQueue, type Result } from '../client/index.ts';
 import type { Controller, ControllerConstructor, ControllerContext } from './controller.ts';
 import { deletionConditions } from './namespace-conditions.ts';
 import { deleteNamespaceContent } from './namespace-content.ts';
@@ -80,7 +79,7 @@ export function newNamespaceController(ctx: ControllerContext, options: Namespac
 
   return {
     name: 'namespace-controller',
-    run: (signal) => runQueue(signal, queue, reconcile, ctx, 'namespace-controller'),
+    run: (signal) => runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'namespace-controller', signal }),
   };
 }
 

@@ -113,9 +113,7 @@ export const nodeLifecycleController: ControllerConstructor = (ctx) => {
   return {
     name: 'node-lifecycle-controller',
     async run(signal) {
-      if (signal.aborted) return;
-      signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-      await runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'node-lifecycle' });
+      await runReconciler(queue, reconcile, { workers: ctx.options.concurrentSyncs, log: ctx.log, name: 'node-lifecycle', signal });
     },
   };
 };

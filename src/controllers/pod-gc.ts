@@ -102,10 +102,8 @@ export function podGcControllerWith(timing: Partial<PodGcTiming> = {}): Controll
     return {
       name: 'pod-garbage-collector-controller',
       async run(signal) {
-        if (signal.aborted) return;
-        signal.addEventListener('abort', () => queue.shutDown(), { once: true });
         queue.add(SWEEP);
-        await runReconciler(queue, sweep, { log: ctx.log, name: 'pod-gc' });
+        await runReconciler(queue, sweep, { log: ctx.log, name: 'pod-gc', signal });
       },
     };
   };

@@ -87,9 +87,7 @@ class ReplicaSyncController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    await runReconciler(this.queue, (key) => requeueOnConflict(this.sync(key)), { workers: this.ctx.options.concurrentSyncs, log: this.ctx.log, name: this.name });
+    await runReconciler(this.queue, (key) => requeueOnConflict(this.sync(key)), { workers: this.ctx.options.concurrentSyncs, log: this.ctx.log, name: this.name, signal });
   }
 
   /** The owner named by `ref` in `namespace`, if it is of our kind and still the same object. */
