@@ -9,6 +9,7 @@
  */
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
+import { formatTime } from '../api/time.ts';
 import { isNotFound } from './api-error.ts';
 import { realClock, type Clock } from './clock.ts';
 import type { KubeObject, RestClient } from './rest-client.ts';
@@ -85,7 +86,7 @@ export class EventRecorder {
 
   private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
     const now = this.clock.now();
-    const stamp = new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+    const stamp = formatTime(now);
     try {
       const seen = this.recorded.get(key);
       if (seen) {

@@ -7,7 +7,7 @@
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { POD_TEMPLATE_HASH_LABEL, canonicalJson } from './pod-template-hash.ts';
-import { formatTime } from './pod-util.ts';
+import { formatTime } from '../api/time.ts';
 import { maxSurge, maxUnavailable } from './rolling-params.ts';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';

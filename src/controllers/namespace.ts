@@ -13,7 +13,7 @@ import type { Controller, ControllerConstructor, ControllerContext } from './con
 import { deletionConditions } from './namespace-conditions.ts';
 import { deleteNamespaceContent } from './namespace-content.ts';
 import { finalizeThrough, type FinalizeNamespace } from './namespace-finalize.ts';
-import { formatTime } from './pod-util.ts';
+import { formatTime } from '../api/time.ts';
 
 /** The finalizer of spec.finalizers this controller owns. */
 export const KUBERNETES_FINALIZER = 'kubernetes';

@@ -3,6 +3,7 @@
  * from, which conditions to set to Unknown once it has been silent too long, and which
  * condition taints it should carry (upstream's TaintNodesByCondition and NoExecute tainting).
  */
+import { formatTime } from '../api/time.ts';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition, Taint } from 'kubernetes-types/core/v1.js';
 import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../api/defaults/default-tolerations.ts';
@@ -95,9 +96,4 @@ export function reconcileTaints(node: Node, now: number): Taint[] | undefined {
   const added = wanted.filter((t) => !keptIds.has(id(t))).map((t) => (t.effect === 'NoExecute' ? { ...t, timeAdded: formatTime(now) } : t));
   if (added.length === 0 && kept.length === current.length) return undefined;
   return [...kept, ...added];
-}
-
-/** RFC 3339 to the second, as metav1.Time is written. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

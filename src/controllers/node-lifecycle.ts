@@ -17,7 +17,8 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
 import { isConflict, isNotFound, NODE_NAME_INDEX, runReconciler, WorkQueue, type Result } from '../client/index.ts';
 import type { ControllerConstructor } from './controller.ts';
-import { formatTime, lastHeartbeat, reconcileTaints, unknownConditions } from './node-health.ts';
+import { formatTime } from '../api/time.ts';
+import { lastHeartbeat, reconcileTaints, unknownConditions } from './node-health.ts';
 import { evictionTime } from './taints.ts';
 
 const NODES = findResource('', 'v1', 'nodes')!;

@@ -29,8 +29,3 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): 
   const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : NaN;
   return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
 }
-
-/** An RFC 3339 timestamp with second precision, as the API's metav1.Time. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}

@@ -5,7 +5,8 @@
  */
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import { formatTime, isPodAvailable, isPodReady } from './pod-util.ts';
+import { formatTime } from '../api/time.ts';
+import { isPodAvailable, isPodReady } from './pod-util.ts';
 
 /** The fields ReplicaSetStatus and ReplicationControllerStatus share. */
 export interface ReplicaStatus {

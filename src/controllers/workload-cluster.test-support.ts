@@ -11,7 +11,8 @@ import { findResource } from '../api/catalogue.ts';
 import { startTestCluster, waitFor, type TestCluster } from '../client/control-plane.test-support.ts';
 import { Informer, listWatchFor, type RestClient } from '../client/index.ts';
 import type { ControllerConstructor, ControllerManagerOptions } from './controller.ts';
-import { formatTime, isPodReady } from './pod-util.ts';
+import { formatTime } from '../api/time.ts';
+import { isPodReady } from './pod-util.ts';
 import { startControllers } from './test-harness.test-support.ts';
 
 export { waitFor };

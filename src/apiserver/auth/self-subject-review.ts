@@ -3,6 +3,7 @@
  * thinks the client is (`kubectl auth whoami`). Nothing is stored; the review is the request's
  * own user echoed back.
  */
+import { formatTime } from '../../api/time.ts';
 import type { UserInfo } from './authenticate.ts';
 
 /**
@@ -17,7 +18,7 @@ export function selfSubjectReview(user: UserInfo, now = new Date()): object {
   return {
     kind: 'SelfSubjectReview',
     apiVersion: 'authentication.k8s.io/v1',
-    metadata: { creationTimestamp: now.toISOString().replace(/\.\d+Z$/, 'Z') },
+    metadata: { creationTimestamp: formatTime(now) },
     status: { userInfo },
   };
 }

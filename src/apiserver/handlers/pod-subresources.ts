@@ -8,7 +8,7 @@ import { findResource } from '../../api/catalogue.ts';
 import { selectorFromLabelSelector } from '../../api/labels.ts';
 import { decodeObject, fieldValidationOf, readBody } from '../body.ts';
 import { badRequest, conflict, notFound, serviceUnavailable, StatusError } from '../errors.ts';
-import { formatTime } from '../registry/metadata.ts';
+import { formatTime } from '../../api/time.ts';
 import type { KObject } from '../registry/object-store.ts';
 import { successStatus, writeJson, type RequestContext } from '../context.ts';
 import { dryRunOf } from './write.ts';

@@ -13,11 +13,6 @@ export function generateNameSuffix(random: () => number = Math.random, length = 
   return s;
 }
 
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Everything a spec change is measured on: the object without metadata and status. */
 export function specOf(obj: KObject): string {
   const { metadata: _m, status: _s, ...rest } = obj;

@@ -11,7 +11,8 @@ import type { ResourceInfo } from '../../api/resource.ts';
 import { apiVersionOf } from '../../api/resource.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/validation/index.ts';
 import { badRequest, conflict, forbidden, invalid, notFound, StatusError } from '../errors.ts';
-import { carryOverMetadata, dropEmptyMetadata, formatTime, generateNameSuffix, resetServerOwnedMetadata, specOf } from './metadata.ts';
+import { carryOverMetadata, dropEmptyMetadata, generateNameSuffix, resetServerOwnedMetadata, specOf } from './metadata.ts';
+import { formatTime } from '../../api/time.ts';
 import type { KObject, ObjectStore } from './object-store.ts';
 import {
   allocateForCreate,
