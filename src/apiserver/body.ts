@@ -90,9 +90,6 @@ export function decodeObject(
   }
   const [group, version] = expected.apiVersion.includes('/') ? expected.apiVersion.split('/') : ['', expected.apiVersion];
   checkTypes(obj, { group, version, kind: expected.kind }, what);
-  if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
-    throw badRequest(`${what}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expected.kind}.metadata of type v1.ObjectMeta`);
-  }
   const warnings = checkFields(obj, r, expected.kind, duplicateFields, validation, what);
   return { object: obj, warnings };
 }
