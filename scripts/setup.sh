@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: compilers for better-sqlite3's native build.
-packages=(python3 make g++)
+# Debian packages: compilers for the native addons (better-sqlite3, node-pty); the OCI runtimes,
+# mount/namespace and network tools the node agent drives; busybox for the test image;
+# etcd and a registry for the datastore and image-pull tests.
+packages=(python3 make g++ runc crun nftables iproute2 conntrack util-linux mount tar
+  busybox-static etcd-server docker-registry skopeo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
