@@ -5,7 +5,7 @@
  * order the profile lists. Expected outcomes ("does not fit") are Status values; exceptions are
  * bugs and become Error statuses.
  */
-import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from './node-info.ts';
 
 /** How a plugin's verdict reads; the names are upstream's. */

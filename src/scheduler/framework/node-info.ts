@@ -3,7 +3,7 @@
  * (bound or assumed), and the sums the plugins need so that no Filter walks every pod.
  * The scheduler cache keeps one per node and hands cycles cheap snapshots.
  */
-import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 
 /** Resource amounts in the scheduler's units: milli-CPU, bytes, counts. */
 export interface Resource {
