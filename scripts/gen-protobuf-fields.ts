@@ -65,6 +65,9 @@ const NEWER_FIELDS: Record<string, Record<string, Entry>> = {
   'io.k8s.api.core.v1.VolumeProjection': { podCertificate: 6 },
   'io.k8s.api.discovery.v1.EndpointHints': { forNodes: 2 },
   'io.k8s.api.discovery.v1.ForNode': { name: 1 },
+  'io.k8s.api.autoscaling.v2.HPAScalingRules': { tolerance: 4 },
+  // meta/v1's FieldSelectorRequirement, which client-node's models place under authorization.
+  'io.k8s.api.authorization.v1.FieldSelectorRequirement': { key: 1, operator: 2, values: 3 },
 };
 
 /** meta.k8s.io types upstream serves as JSON only: they have no protobuf message. */
@@ -171,7 +174,8 @@ function main(): void {
         entries[jsonName] = newer[jsonName];
         continue;
       }
-      const own = fields.find((f) => f.name === jsonName);
+      // Go's protobuf names a few fields with other capitals than JSON does ("uID", "aPIGroup").
+      const own = fields.find((f) => f.name === jsonName) ?? fields.find((f) => f.name.toLowerCase() === jsonName.toLowerCase());
       if (own) {
         entries[jsonName] = entryFor(own);
         continue;

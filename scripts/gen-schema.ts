@@ -65,6 +65,14 @@ const ROOTS: Root[] = [
   { group: 'autoscaling', version: 'v1', kind: 'Scale', model: 'V1Scale' },
   { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', model: 'V1SelfSubjectReview' },
   { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', model: 'V1TokenReview' },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', model: 'AuthenticationV1TokenRequest' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', model: 'V1SelfSubjectAccessReview' },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', model: 'V1SelfSubjectRulesReview' },
+  ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((kind) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', kind, model: `V1${kind}`, list: true })),
+  { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', model: 'V1Ingress', list: true },
+  { group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', model: 'V1IngressClass', list: true },
+  { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', model: 'V1HorizontalPodAutoscaler', list: true },
+  { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', model: 'V2HorizontalPodAutoscaler', list: true },
 ];
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';

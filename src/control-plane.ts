@@ -1,10 +1,11 @@
 /**
  * The control plane as a library: `startControlPlane` brings up what `skiff server` runs — the
- * API server and the controller manager (the scheduler joins as it lands) — on a data
+ * API server, the controller manager and the scheduler — on a data
  * directory, by the same code path as the CLI, and hands back a kubeconfig.
  */
 import { startApiServer } from './apiserver/start.ts';
 import { ALL_CONTROLLERS, DEFAULT_CONTROLLER_MANAGER_OPTIONS, startControllerManager, type RunningControllerManager } from './controllers/index.ts';
+import { loadSchedulerConfiguration, startScheduler, type RunningScheduler, type SchedulerConfiguration } from './scheduler/index.ts';
 
 export interface ControlPlaneOptions {
   /** Where state, certificates and the kubeconfig live. */
@@ -21,6 +22,10 @@ export interface ControlPlaneOptions {
   tlsSans?: string[];
   /** Run the controller manager in-process. Default true. */
   controllers?: boolean;
+  /** Run the scheduler in-process. Default: as `controllers`. */
+  scheduler?: boolean;
+  /** A KubeSchedulerConfiguration file for the in-process scheduler; read (and checked) before anything starts. */
+  schedulerConfigPath?: string;
   /**
    * Whether deletes add the orphan / foregroundDeletion finalizers that only a garbage
    * collector removes. Default: when the in-process controllers (which include one) run; a
@@ -49,6 +54,8 @@ export interface ControlPlane {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const log = options.log ?? (() => {});
   const controllers = options.controllers ?? true;
+  const scheduling = options.scheduler ?? controllers;
+  const schedulerConfig: SchedulerConfiguration | undefined = options.schedulerConfigPath ? await loadSchedulerConfiguration(options.schedulerConfigPath) : undefined;
   const d = DEFAULT_CONTROLLER_MANAGER_OPTIONS;
   const cmOptions = {
     nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? d.nodeMonitorGracePeriodSeconds,
@@ -75,12 +82,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       throw err;
     }
   }
+  let scheduler: RunningScheduler | undefined;
+  if (scheduling) {
+    try {
+      scheduler = await startScheduler({ kubeconfigPath: api.kubeconfigPath, config: schedulerConfig, log });
+    } catch (err) {
+      await manager?.stop();
+      await api.stop();
+      throw err;
+    }
+  }
   return {
     url: api.url,
     port: api.port,
     kubeconfigPath: api.kubeconfigPath,
     dataDir: options.dataDir,
     async stop() {
+      await scheduler?.stop();
       await manager?.stop();
       await api.stop();
     },

@@ -3,3 +3,13 @@
  * and get its kubeconfig back.
  */
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './control-plane.ts';
+export {
+  defaultConfiguration,
+  loadSchedulerConfiguration,
+  parseSchedulerConfiguration,
+  SchedulerConfigError,
+  startScheduler,
+  type RunningScheduler,
+  type SchedulerConfiguration,
+  type SchedulerOptions,
+} from './scheduler/index.ts';

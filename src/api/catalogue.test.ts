@@ -12,16 +12,17 @@ describe('catalogue', () => {
       pvc: '/persistentvolumeclaims', quota: '/resourcequotas', limits: '/limitranges',
       rs: 'apps/replicasets', deploy: 'apps/deployments', ds: 'apps/daemonsets', sts: 'apps/statefulsets',
       cj: 'batch/cronjobs', pdb: 'policy/poddisruptionbudgets', pc: 'scheduling.k8s.io/priorityclasses',
+      hpa: 'autoscaling/horizontalpodautoscalers', ing: 'networking.k8s.io/ingresses',
     };
     for (const [short, where] of Object.entries(expected)) assert.equal(byShort.get(short), where, short);
   });
 
   test('`kubectl get all` covers the workload kinds and nothing else', () => {
-    const all = catalogue.filter((r) => r.categories.includes('all')).map((r) => `${r.group}/${r.plural}`).sort();
+    const all = [...new Set(catalogue.filter((r) => r.categories.includes('all')).map((r) => `${r.group}/${r.plural}`))].sort();
     assert.deepEqual(all, [
       '/pods', '/replicationcontrollers', '/services',
       'apps/daemonsets', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets',
-      'batch/cronjobs', 'batch/jobs',
+      'autoscaling/horizontalpodautoscalers', 'batch/cronjobs', 'batch/jobs',
     ]);
   });
 
@@ -36,9 +37,9 @@ describe('catalogue', () => {
   });
 
   test('subresources: status where upstream has one, scale on the four scalable kinds', () => {
-    const withStatus = catalogue.filter((r) => r.subresources.includes('status')).map((r) => r.plural).sort();
+    const withStatus = [...new Set(catalogue.filter((r) => r.subresources.includes('status')).map((r) => r.plural))].sort();
     assert.deepEqual(withStatus, [
-      'cronjobs', 'daemonsets', 'deployments', 'jobs', 'namespaces', 'nodes', 'persistentvolumeclaims',
+      'cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'ingresses', 'jobs', 'namespaces', 'nodes', 'persistentvolumeclaims',
       'persistentvolumes', 'poddisruptionbudgets', 'pods', 'replicasets', 'replicationcontrollers',
       'resourcequotas', 'services', 'statefulsets',
     ]);
@@ -61,12 +62,14 @@ describe('catalogue', () => {
     assert.equal(findByKind('policy', 'PodDisruptionBudget')?.listKind, 'PodDisruptionBudgetList');
   });
 
-  test('group versions: core first, each group once', () => {
+  test('group versions: core first, a group\'s preferred version before its others', () => {
     const gvs = groupVersions();
     assert.deepEqual(gvs[0], { group: '', version: 'v1' });
-    assert.deepEqual(gvs.map((g) => g.group), [
-      '', 'apps', 'events.k8s.io', 'authentication.k8s.io', 'batch', 'policy', 'scheduling.k8s.io',
-      'coordination.k8s.io', 'discovery.k8s.io',
+    assert.deepEqual(gvs.map((g) => `${g.group}/${g.version}`), [
+      '/v1', 'apps/v1', 'events.k8s.io/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v2', 'autoscaling/v1',
+      'batch/v1', 'networking.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1',
+      'coordination.k8s.io/v1', 'discovery.k8s.io/v1',
     ]);
+    assert.equal(findByKind('autoscaling', 'HorizontalPodAutoscaler')?.version, 'v2');
   });
 });

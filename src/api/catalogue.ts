@@ -110,14 +110,39 @@ export const catalogue: readonly ResourceInfo[] = Object.freeze([
   entry('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', { namespaced: false, verbs: ['create'] }),
   entry('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', { namespaced: false, verbs: ['create'] }),
 
+  entry('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', { namespaced: false, verbs: ['create'] }),
+  entry('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', { namespaced: false, verbs: ['create'] }),
+
+  // One stored resource served at two versions: v2 is preferred (listed first) and stored.
+  entry('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ALL,
+    subresources: ['status'],
+  }),
+  entry('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', {
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ALL,
+    subresources: ['status'],
+  }),
+
   entry('batch', 'v1', 'CronJob', 'cronjobs', { namespaced: true, shortNames: ['cj'], categories: ALL, subresources: ['status'] }),
   entry('batch', 'v1', 'Job', 'jobs', { namespaced: true, categories: ALL, subresources: ['status'] }),
+
+  entry('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', { namespaced: false }),
+  entry('networking.k8s.io', 'v1', 'Ingress', 'ingresses', { namespaced: true, shortNames: ['ing'], subresources: ['status'] }),
 
   entry('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', {
     namespaced: true,
     shortNames: ['pdb'],
     subresources: ['status'],
   }),
+
+  entry('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', { namespaced: false }),
+  entry('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', { namespaced: false }),
+  entry('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', { namespaced: true }),
+  entry('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', { namespaced: true }),
 
   entry('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', { namespaced: false, shortNames: ['pc'] }),
 
@@ -136,7 +161,7 @@ export function findByKind(group: string, kind: string): ResourceInfo | undefine
   return catalogue.find((r) => r.group === group && r.kind === kind);
 }
 
-/** Every served group/version, core first, in discovery order; each is its group's preferred version. */
+/** Every served group/version, core first, in discovery order; a group's first version is its preferred one. */
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Set<string>();
   const out: { group: string; version: string }[] = [];

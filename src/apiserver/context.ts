@@ -8,8 +8,11 @@ import { stringify as toYaml } from 'yaml';
 import type { ResourceInfo } from '../api/resource.ts';
 import type { WatchCache } from '../storage/watch-cache.ts';
 import type { UserInfo } from './auth/authenticate.ts';
+import type { KubeletClientCredentials } from './kubelet-proxy.ts';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { internalError, StatusError, type Status } from './errors.ts';
 import { contentTypeOf, type Representation } from './negotiation.ts';
+import { encodeResponse, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
 import type { Registry } from './registry/registry.ts';
 import type { ObjectStore } from './registry/object-store.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -22,6 +25,10 @@ export interface ServerParts {
   bookmarkIntervalSeconds: number;
   /** Called for server errors worth a log line. */
   log: (line: string) => void;
+  /** The client certificate the server presents to kubelets (logs, exec, attach, port-forward). */
+  kubeletClient?: KubeletClientCredentials;
+  /** Issues service account tokens (serviceaccounts/<name>/token); absent, that subresource is not served. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export interface RequestContext {
@@ -49,8 +56,20 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, cont
   res.end(text);
 }
 
-/** Writes `body` as the negotiated representation (JSON or YAML; tables are built by callers). */
+/** Writes `body` as the negotiated representation (JSON, YAML or protobuf; tables are built by callers). */
 export function writeBody(ctx: Pick<RequestContext, 'res' | 'warnings'>, code: number, body: unknown, rep: Representation): void {
+  if (rep.as === 'object' && rep.format === 'protobuf') {
+    const encoded = encodeResponse(body);
+    if (encoded) {
+      setWarnings(ctx.res, ctx.warnings);
+      ctx.res.writeHead(code, { 'Content-Type': PROTOBUF_CONTENT_TYPE, 'Content-Length': encoded.length, 'Cache-Control': 'no-cache, private' });
+      ctx.res.end(encoded);
+      return;
+    }
+    // A kind with no protobuf form here is answered in JSON, which every client also takes.
+    writeJson(ctx.res, code, body, 'application/json', ctx.warnings);
+    return;
+  }
   if (rep.as === 'object' && rep.format === 'yaml') {
     const text = toYaml(body);
     setWarnings(ctx.res, ctx.warnings);

@@ -85,7 +85,7 @@ describe('legacy discovery', () => {
 
   test('an unserved group version has no list', () => {
     assert.equal(apiResourceList('apps', 'v1beta1'), undefined);
-    assert.equal(apiResourceList('networking.k8s.io', 'v1'), undefined);
+    assert.equal(apiResourceList('storage.k8s.io', 'v1'), undefined);
   });
 });
 
@@ -118,7 +118,7 @@ describe('aggregated discovery', () => {
     const doc = aggregatedDiscovery('apis', 'v2beta1') as Doc;
     assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2beta1');
     assert.deepEqual(doc.items.map((i) => i.metadata.name), [
-      'apps', 'events.k8s.io', 'authentication.k8s.io', 'batch', 'policy', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io',
+      'apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io',
     ]);
     const apps = doc.items[0].versions[0].resources.find((r) => r.resource === 'deployments');
     assert.deepEqual(apps.subresources.map((s: any) => s.subresource), ['scale', 'status']);

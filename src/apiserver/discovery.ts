@@ -96,14 +96,16 @@ export function apiVersions(options: ServerAddressOptions = {}): object {
   return doc;
 }
 
-/** `GET /apis`: every named group, each with its one (preferred) version. */
+/** `GET /apis`: every named group with its versions, the first (preferred) one also as preferredVersion. */
 export function apiGroupList(): object {
-  const groups = groupVersions()
-    .filter((gv) => gv.group !== '')
-    .map((gv) => {
-      const v = { groupVersion: apiVersionOf(gv), version: gv.version };
-      return { name: gv.group, versions: [v], preferredVersion: v };
-    });
+  const groups: { name: string; versions: { groupVersion: string; version: string }[]; preferredVersion: { groupVersion: string; version: string } }[] = [];
+  for (const gv of groupVersions()) {
+    if (gv.group === '') continue;
+    const v = { groupVersion: apiVersionOf(gv), version: gv.version };
+    const known = groups.find((g) => g.name === gv.group);
+    if (known) known.versions.push(v);
+    else groups.push({ name: gv.group, versions: [v], preferredVersion: v });
+  }
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 

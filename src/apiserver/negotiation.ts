@@ -1,10 +1,11 @@
 /**
  * Content negotiation: which representation a client asked for in its Accept header —
- * plain JSON or YAML, a meta.k8s.io Table (kubectl get), or PartialObjectMetadata — and the
- * Content-Type that answers it. Protobuf is not served yet: a client that accepts nothing
- * else gets 406.
+ * plain JSON, YAML or Kubernetes protobuf, a meta.k8s.io Table (kubectl get), or
+ * PartialObjectMetadata — and the Content-Type that answers it. Protobuf is answered where the
+ * caller allows it (single objects and lists; watch streams stay JSON) and the client prefers it.
  */
 import { notAcceptable } from './errors.ts';
+import { PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
 
 export interface MediaType {
   type: string;
@@ -14,7 +15,7 @@ export interface MediaType {
 }
 
 export type Representation =
-  | { as: 'object'; format: 'json' | 'yaml' }
+  | { as: 'object'; format: 'json' | 'yaml' | 'protobuf' }
   | { as: 'Table'; version: string; includeObject?: string }
   | { as: 'PartialObjectMetadata' | 'PartialObjectMetadataList'; version: string };
 
@@ -41,8 +42,11 @@ export function parseAccept(header: string | undefined): MediaType[] {
     .sort((a, b) => b.q - a.q);
 }
 
-/** Picks the first acceptable representation in the client's order. */
-export function negotiate(header: string | undefined, options: { allowTable: boolean; allowYaml?: boolean }): Representation {
+/**
+ * Picks the first acceptable representation in the client's order.
+ * @param options.allowProtobuf whether the response can be protobuf (default false).
+ */
+export function negotiate(header: string | undefined, options: { allowTable: boolean; allowYaml?: boolean; allowProtobuf?: boolean }): Representation {
   for (const m of parseAccept(header)) {
     const json = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*';
     if (m.params.as) {
@@ -54,12 +58,14 @@ export function negotiate(header: string | undefined, options: { allowTable: boo
       continue;
     }
     if (json) return { as: 'object', format: 'json' };
+    if (m.type === PROTOBUF_CONTENT_TYPE && options.allowProtobuf) return { as: 'object', format: 'protobuf' };
     if ((m.type === 'application/yaml' || m.type === 'text/yaml') && options.allowYaml !== false) return { as: 'object', format: 'yaml' };
   }
-  throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io`);
+  const types = ['application/json', 'application/yaml', ...(options.allowProtobuf ? [PROTOBUF_CONTENT_TYPE] : []), 'application/json;as=Table;v=v1;g=meta.k8s.io'];
+  throw notAcceptable(`only the following media types are accepted: ${types.join(', ')}`);
 }
 
 export function contentTypeOf(rep: Representation): string {
-  if (rep.as === 'object') return rep.format === 'yaml' ? 'application/yaml' : 'application/json';
+  if (rep.as === 'object') return rep.format === 'yaml' ? 'application/yaml' : rep.format === 'protobuf' ? PROTOBUF_CONTENT_TYPE : 'application/json';
   return `application/json;as=${rep.as};g=meta.k8s.io;v=${rep.version}`;
 }

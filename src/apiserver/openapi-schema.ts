@@ -1,10 +1,12 @@
 /**
- * A type of the schema source (src/api/schema) as an OpenAPI schema object. Swagger 2.0 and
+ * A type of the schema source (src/api/schema) as an OpenAPI schema object, with the
+ * descriptions of openapi-descriptions.ts (what `kubectl explain` prints). Swagger 2.0 and
  * OpenAPI 3.0 write object types, fields and kubectl's `x-kubernetes-*` facts the same way; they
  * differ only in where a named type lives (`#/definitions/` or `#/components/schemas/`) and in how
  * free-form JSON is spelled, which each renderer supplies as a {@link SchemaStyle}.
  */
 import type { FieldSchema, FieldType, TypeSchema } from '../api/schema/index.ts';
+import { describeField, describeType } from './openapi-descriptions.ts';
 import type { GroupVersionKind } from './openapi-operations.ts';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -20,6 +22,8 @@ export type VendorExtensions = { [name: `x-${string}`]: unknown };
 export type Schema = VendorExtensions & {
   /** A schema with a $ref carries nothing else but a description. */
   $ref?: string;
+  /** OpenAPI 3: a described reference, `allOf: [{ $ref }]` beside the field's description. */
+  allOf?: Schema[];
   description?: string;
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   format?: string;
@@ -35,6 +39,11 @@ export interface SchemaStyle {
   ref(name: string): Schema;
   /** A field of any JSON content. */
   any(): Schema;
+  /**
+   * Whether a field that is a reference wraps it as `allOf: [{ $ref }]` so that its own
+   * description counts (OpenAPI 3 ignores a $ref's siblings; kubectl explain reads the wrapper).
+   */
+  wrapDescribedRefs?: boolean;
 }
 
 function fieldTypeSchema(t: FieldType, style: SchemaStyle): Schema {
@@ -64,9 +73,10 @@ function fieldTypeSchema(t: FieldType, style: SchemaStyle): Schema {
   }
 }
 
-function fieldSchema(f: FieldSchema, style: SchemaStyle): Schema {
-  const out = fieldTypeSchema(f.type, style);
-  if (f.description) out.description = f.description;
+function fieldSchema(f: FieldSchema, description: string, style: SchemaStyle): Schema {
+  let out = fieldTypeSchema(f.type, style);
+  if (out.$ref && style.wrapDescribedRefs) out = { allOf: [out] };
+  out.description = description;
   if (f.listType) out['x-kubernetes-list-type'] = f.listType;
   if (f.listMapKeys) out['x-kubernetes-list-map-keys'] = f.listMapKeys;
   if (f.patchMergeKey) out['x-kubernetes-patch-merge-key'] = f.patchMergeKey;
@@ -82,11 +92,12 @@ export function typeSchema(t: TypeSchema, gvks: GroupVersionKind[], style: Schem
   const properties: Record<string, Schema> = {};
   const required: string[] = [];
   for (const [name, f] of Object.entries(t.fields)) {
-    properties[name] = fieldSchema(f, style);
+    properties[name] = fieldSchema(f, describeField(t, name, f), style);
     if (f.required) required.push(name);
   }
   const out: Schema = { type: 'object' };
-  if (t.description) out.description = t.description;
+  const description = describeType(t);
+  if (description) out.description = description;
   out.properties = properties;
   if (required.length) out.required = required;
   if (gvks.length) out['x-kubernetes-group-version-kind'] = gvks;

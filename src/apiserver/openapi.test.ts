@@ -101,8 +101,12 @@ describe('openApiV3Document', () => {
   test('kind schemas carry their group-version-kind and fields their merge facts, as kubectl apply and explain read them', () => {
     const schemas = doc('api/v1').components.schemas as Json;
     assert.deepEqual(schemas['io.k8s.api.core.v1.Pod']['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'Pod' }]);
-    assert.deepEqual(schemas['io.k8s.api.core.v1.Pod'].properties.spec, { $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' });
-    assert.deepEqual(schemas['io.k8s.api.core.v1.PodSpec'].properties.containers, {
+    // A reference is wrapped in allOf so that the field's own description counts, as upstream writes it.
+    assert.deepEqual(schemas['io.k8s.api.core.v1.Pod'].properties.spec.allOf, [{ $ref: '#/components/schemas/io.k8s.api.core.v1.PodSpec' }]);
+    assert.match(schemas['io.k8s.api.core.v1.Pod'].properties.spec.description, /desired state/);
+    const { description: containersDoc, ...containers } = schemas['io.k8s.api.core.v1.PodSpec'].properties.containers;
+    assert.match(containersDoc, /containers of the Pod/);
+    assert.deepEqual(containers, {
       type: 'array',
       items: { $ref: '#/components/schemas/io.k8s.api.core.v1.Container' },
       'x-kubernetes-list-type': 'map',
@@ -111,11 +115,13 @@ describe('openApiV3Document', () => {
       'x-kubernetes-patch-strategy': 'merge',
     });
     assert.ok(schemas['io.k8s.api.core.v1.PodSpec'].required.includes('containers'));
-    assert.deepEqual(schemas['io.k8s.api.core.v1.ResourceRequirements'].properties.limits, {
+    const { description: _limitsDoc, ...limits } = schemas['io.k8s.api.core.v1.ResourceRequirements'].properties.limits;
+    assert.deepEqual(limits, {
       type: 'object',
       additionalProperties: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' },
     });
-    assert.deepEqual(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.labels, { type: 'object', additionalProperties: { type: 'string' } });
+    const { description: _labelsDoc, ...labels } = schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.labels;
+    assert.deepEqual(labels, { type: 'object', additionalProperties: { type: 'string' } });
     const apps = doc('apis/apps/v1').components.schemas as Json;
     assert.equal(apps['io.k8s.api.apps.v1.DeploymentSpec'].properties.strategy['x-kubernetes-patch-strategy'], 'retainKeys');
     assert.ok(apps['io.k8s.api.core.v1.Container'], 'a group-version document holds the core types its kinds reach');

@@ -119,6 +119,7 @@ function componentSchemas(roots: Set<string>, groupVersion: { group: string; ver
       return ref(name);
     },
     any: freeForm,
+    wrapDescribedRefs: true,
   };
   while (queue.length) {
     const name = queue.shift()!;

@@ -5,6 +5,7 @@
  */
 import { findResource } from '../api/catalogue.ts';
 import type { ResourceInfo } from '../api/resource.ts';
+import { handleSelfSubjectAccessReview, handleSelfSubjectRulesReview } from './access-reviews.ts';
 import { selfSubjectReview } from './auth/self-subject-review.ts';
 import { decodeObject, fieldValidationOf, readBody } from './body.ts';
 import { writeJson, type RequestContext } from './context.ts';
@@ -15,6 +16,7 @@ import { handleGet, handleList, renderObject, representation } from './handlers/
 import { handleScale } from './handlers/scale.ts';
 import { handleWatch } from './handlers/watch.ts';
 import { dryRunOf, handleCreate, handlePatch, handleUpdate } from './handlers/write.ts';
+import { handleTokenRequest } from './token-request.ts';
 import { writeBody } from './context.ts';
 
 const STREAMING = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
@@ -75,6 +77,8 @@ async function routeCreate(ctx: RequestContext): Promise<void> {
     writeJson(ctx.res, 201, selfSubjectReview(ctx.user));
     return;
   }
+  if (r.group === 'authorization.k8s.io' && r.plural === 'selfsubjectaccessreviews') return handleSelfSubjectAccessReview(ctx);
+  if (r.group === 'authorization.k8s.io' && r.plural === 'selfsubjectrulesreviews') return handleSelfSubjectRulesReview(ctx);
   return handleCreate(ctx);
 }
 
@@ -90,6 +94,8 @@ async function routeSubresource(ctx: RequestContext, sub: string): Promise<void>
       throw methodNotAllowed();
     case 'scale':
       return handleScale(ctx);
+    case 'token':
+      return handleTokenRequest(ctx);
     case 'binding':
       if (method !== 'POST') throw methodNotAllowed();
       return handleBinding(ctx);

@@ -5,11 +5,13 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import type { Authenticator } from './auth/authenticate.ts';
 import { isPublicPath } from './auth/public-paths.ts';
 import { writeError, type ServerParts } from './context.ts';
 import { unauthorized } from './errors.ts';
+import { handleStreamingUpgrade, rejectUpgrade } from './handlers/pod-streaming.ts';
 import { handleHealth, handleNonResource, type HealthState } from './non-resource.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { routeResource } from './routes.ts';
@@ -29,6 +31,11 @@ export function createApiServer(options: ApiServerOptions): Server {
   // Watches are long-lived; the request timeout must not cut them.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
+  // exec, attach and port-forward upgrade the connection (WebSocket or SPDY) and are relayed to the kubelet.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    handleUpgrade(req, socket, head).catch((err) => rejectUpgrade(socket, err, parts.log));
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://skiff.invalid');
@@ -43,6 +50,14 @@ export function createApiServer(options: ApiServerOptions): Server {
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     if (!info.isResourceRequest) return handleNonResource(req, res, path);
     await routeResource({ req, res, info, query, user, parts, warnings: [] });
+  }
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://skiff.invalid');
+    const user = options.authenticate(req);
+    if (!user) throw unauthorized();
+    const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    await handleStreamingUpgrade({ req, socket, head, info, query: url.searchParams, user, parts });
   }
 
   return server;

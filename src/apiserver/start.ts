@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { findResource } from '../api/catalogue.ts';
 import { openStore, startCompactor, WatchCache } from '../storage/index.ts';
 import { createAuthenticator, type UserInfo } from './auth/authenticate.ts';
+import { ensureServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { writeKubeconfig } from './auth/kubeconfig.ts';
-import { ensurePki, hostSans } from './auth/pki.ts';
+import { ensurePki, hostSans, issueClientCertificate } from './auth/pki.ts';
 import { serverTlsOptions } from './auth/tls-server-options.ts';
 import { ensureTokens } from './auth/tokens.ts';
 import { bootstrapCluster } from './bootstrap.ts';
@@ -76,6 +77,9 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     };
     const pki = await ensurePki(serverDir, { sans });
     const tokens = await ensureTokens(serverDir, pki.caCertPem);
+    // Kubelets accept this identity for logs, exec, attach and port-forward (upstream's --kubelet-client-certificate).
+    const kubeletClient = await issueClientCertificate(pki, { commonName: 'system:kube-apiserver-kubelet-client', organizations: ['system:masters'] });
+    const serviceAccountTokens = await ensureServiceAccountTokens(serverDir);
 
     const watchCache = new WatchCache(store);
     await watchCache.start();
@@ -104,8 +108,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     let ready = false;
     const server = createApiServer({
       tls: serverTlsOptions(pki),
-      authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers }),
-      parts: { registry, objects, watchCache, bookmarkIntervalSeconds: 60, log: config.log },
+      authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers, verifyToken: (t) => serviceAccountTokens.authenticate(t) }),
+      parts: { registry, objects, watchCache, bookmarkIntervalSeconds: 60, log: config.log, kubeletClient, serviceAccountTokens },
       health: { ready: () => ready },
     });
     await new Promise<void>((resolve, reject) => {

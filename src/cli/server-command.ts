@@ -18,6 +18,8 @@ export interface ServerFlags {
   nodeMonitorGracePeriod: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  /** `server` and `up` only: a KubeSchedulerConfiguration file. */
+  schedulerConfig?: string;
 }
 
 function parsePort(text: string): number {
@@ -60,7 +62,10 @@ function explain(err: unknown, flags: ServerFlags): string {
   return e instanceof Error ? e.message : String(err);
 }
 
-export async function runServer(flags: ServerFlags, what: { agentNote?: string; controllers?: boolean }): Promise<void> {
+/** The in-process node of `skiff up` / `skiff server`, started once the control plane serves. */
+export type StartAgent = (kubeconfigPath: string, log: (line: string) => void) => Promise<{ nodeName: string; stop(): Promise<void> }>;
+
+export async function runServer(flags: ServerFlags, what: { startAgent?: StartAgent; controllers?: boolean }): Promise<void> {
   const started = performance.now();
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let plane;
@@ -76,6 +81,7 @@ export async function runServer(flags: ServerFlags, what: { agentNote?: string; 
       defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds,
       defaultUnreachableTolerationSeconds: flags.defaultUnreachableTolerationSeconds,
       controllers: what.controllers ?? true,
+      schedulerConfigPath: flags.schedulerConfig,
       log,
     });
   } catch (err) {
@@ -87,16 +93,30 @@ export async function runServer(flags: ServerFlags, what: { agentNote?: string; 
     `Skiff control plane ready in ${ms} ms, serving ${plane.url}\n` +
       `kubeconfig: ${plane.kubeconfigPath}\n` +
       `  try: KUBECONFIG=${plane.kubeconfigPath} kubectl get namespaces\n` +
-      (what.agentNote ? `${what.agentNote}\n` : ''),
+      (what.startAgent ? 'starting the node agent (kubelet)\n' : ''),
   );
+  // Signals are handled from here on, also while the agent is still starting.
+  let agent: ReturnType<StartAgent> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal} received, stopping`);
+    await (await agent?.catch(() => undefined))?.stop();
     await plane.stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (what.startAgent) {
+    agent = what.startAgent(plane.kubeconfigPath, log);
+    try {
+      process.stdout.write(`node agent running: node ${(await agent).nodeName}\n`);
+    } catch (err) {
+      if (stopping) return;
+      process.stderr.write(`skiff: error: ${err instanceof Error ? err.message : String(err)}\n`);
+      await plane.stop();
+      process.exit(1);
+    }
+  }
 }

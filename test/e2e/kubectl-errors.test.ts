@@ -133,12 +133,12 @@ describe('errors kubectl prints', () => {
     );
   });
 
-  test('pod logs answer ServiceUnavailable until a node agent serves them', async (t) => {
+  test('pod logs of a pod bound to a node that does not exist name the node', async (t) => {
     const { ns, kubectl } = await cluster.scope(t);
     await create(kubectl, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'talker' }, spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'busybox' }] } });
     const logs = await kubectl(['logs', 'talker', '-n', ns]);
     assert.equal(logs.code, 1);
-    assert.match(logs.stderr, /^Error from server \(ServiceUnavailable\): /);
+    assert.equal(logs.stderr, 'Error from server (NotFound): nodes "node-a" not found\n');
   });
 
   test('Unauthorized for a kubeconfig whose token the server does not know', async (t) => {

@@ -6,7 +6,10 @@
  */
 import type { ResourceInfo } from '../resource.ts';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.ts';
+import { defaultHorizontalPodAutoscaler } from './autoscaling.ts';
 import { defaultCronJob, defaultJob } from './batch.ts';
+import { defaultIngressClass } from './networking.ts';
+import { defaultBinding } from './rbac.ts';
 import {
   defaultEndpoints,
   defaultLimitRange,
@@ -48,6 +51,10 @@ const DEFAULTERS: Record<string, Defaulter> = {
     }
   },
   'scheduling.k8s.io/PriorityClass': (pc) => setDefault(pc, 'preemptionPolicy', 'PreemptLowerPriority'),
+  'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
+  'networking.k8s.io/IngressClass': defaultIngressClass,
+  'autoscaling/HorizontalPodAutoscaler': defaultHorizontalPodAutoscaler,
 };
 
 /** Fills in upstream's defaults for `resource` on `obj`, in place. */

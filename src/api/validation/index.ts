@@ -4,6 +4,18 @@
  * FieldError, worded as upstream words it, for the API server to return as 422 Invalid.
  * Each kind's rules live in their own module; this file only picks the right one.
  */
+import { validateHorizontalPodAutoscaler, validateHorizontalPodAutoscalerUpdate } from './horizontalpodautoscaler.ts';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressUpdate } from './ingress.ts';
+import {
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateClusterRoleBindingUpdate,
+  validateClusterRoleUpdate,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+  validateRoleUpdate,
+} from './rbac.ts';
 import type { FieldError } from '../field-error.ts';
 import type { ResourceInfo } from '../resource.ts';
 import { validateConfigMap, validateConfigMapUpdate } from './configmap.ts';
@@ -89,6 +101,13 @@ const RULES: Record<string, KindRules> = {
   'scheduling.k8s.io/PriorityClass': { create: validatePriorityClass, update: validatePriorityClassUpdate },
   'batch/Job': { create: validateJob, update: validateJobUpdate, status: validateJobStatusUpdate },
   'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
+  'rbac.authorization.k8s.io/Role': { create: validateRole, update: validateRoleUpdate },
+  'rbac.authorization.k8s.io/ClusterRole': { create: validateClusterRole, update: validateClusterRoleUpdate },
+  'rbac.authorization.k8s.io/RoleBinding': { create: validateRoleBinding, update: validateRoleBindingUpdate },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': { create: validateClusterRoleBinding, update: validateClusterRoleBindingUpdate },
+  'networking.k8s.io/Ingress': { create: validateIngress, update: validateIngressUpdate },
+  'networking.k8s.io/IngressClass': { create: validateIngressClass, update: validateIngressClassUpdate },
+  'autoscaling/HorizontalPodAutoscaler': { create: validateHorizontalPodAutoscaler, update: validateHorizontalPodAutoscalerUpdate },
 };
 
 /** Kinds without rules of their own still get upstream's generic metadata checks. */

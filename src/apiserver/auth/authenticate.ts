@@ -2,7 +2,8 @@
  * Request authentication: who is calling. Two methods, tried in upstream's order:
  * 1. a client certificate the TLS layer verified against the cluster CA — the user is the
  *    certificate's CN and the groups its O values;
- * 2. `Authorization: Bearer <token>` — looked up among the known tokens.
+ * 2. `Authorization: Bearer <token>` — looked up among the known tokens, else verified by
+ *    signature (service account tokens).
  * Every authenticated user is also in `system:authenticated`. A request with neither is
  * anonymous (undefined); the server answers it 401 unless the path is public (public-paths.ts).
  */
@@ -29,6 +30,8 @@ export interface AuthenticatorOptions {
   tokens: Map<string, UserInfo>;
   /** The current time in milliseconds (default `Date.now`); a certificate stops counting once expired. */
   now?: () => number;
+  /** Bearer tokens checked by signature rather than looked up (service account tokens). */
+  verifyToken?: (token: string) => UserInfo | undefined;
 }
 
 /** Returns the request's user, or undefined when the request carries no valid credential. */
@@ -54,7 +57,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return (req) => {
-    const user = certificateUser(req.socket) ?? tokenUser(req.headers.authorization, options.tokens);
+    const user = certificateUser(req.socket) ?? tokenUser(req.headers.authorization, options.tokens) ?? verifiedTokenUser(req.headers.authorization, options.verifyToken);
     return user && withAuthenticatedGroup(user);
   };
 }
@@ -104,6 +107,11 @@ function tokenUser(authorization: string | undefined, tokens: Map<string, UserIn
     if (timingSafeEqual(presented, digest(known)) && found === undefined) found = user;
   }
   return found;
+}
+
+function verifiedTokenUser(authorization: string | undefined, verify: AuthenticatorOptions['verifyToken']): UserInfo | undefined {
+  const token = verify && bearerToken(authorization);
+  return token ? verify(token) : undefined;
 }
 
 /** `Bearer <token>`, the scheme matched case-insensitively as upstream does. */

@@ -2,12 +2,12 @@
  * Pod subresources the API server answers itself: binding (the scheduler's write of
  * spec.nodeName, also POST /bindings), eviction (a delete that respects
  * PodDisruptionBudgets), and the streaming ones (log, exec, attach, portforward) that the node
- * agent serves — until a node agent runs the pod they answer 503 with a clear Status.
+ * agent serves, relayed to it by pod-streaming.ts.
  */
 import { findResource } from '../../api/catalogue.ts';
 import { selectorFromLabelSelector } from '../../api/labels.ts';
 import { decodeObject, fieldValidationOf, readBody } from '../body.ts';
-import { badRequest, conflict, notFound, serviceUnavailable, StatusError } from '../errors.ts';
+import { badRequest, conflict, StatusError } from '../errors.ts';
 import { formatTime } from '../../api/time.ts';
 import type { KObject } from '../registry/object-store.ts';
 import { successStatus, writeJson, type RequestContext } from '../context.ts';
@@ -98,14 +98,5 @@ export async function handleEviction(ctx: RequestContext): Promise<void> {
   writeJson(ctx.res, 201, successStatus({}));
 }
 
-/** log, exec, attach, portforward, proxy: served by the node agent. */
-export async function handleStreaming(ctx: RequestContext): Promise<void> {
-  const r = ctx.resource;
-  const pod = await ctx.parts.registry.get(r, ctx.info.namespace, ctx.info.name).catch((err) => {
-    throw err instanceof StatusError ? err : notFound({ group: r.group, resource: r.plural, name: ctx.info.name });
-  });
-  const where = pod.spec?.nodeName ? `node "${pod.spec.nodeName}"` : 'no node yet (the pod is not scheduled)';
-  throw serviceUnavailable(
-    `${r.plural}/${ctx.info.subresource} is served by the node agent (kubelet), and no node agent is reachable for ${r.kind.toLowerCase()} "${ctx.info.name}" on ${where}: start one with 'skiff agent' or 'skiff up'`,
-  );
-}
+/** log, exec, attach, portforward: relayed to the pod's kubelet (pod-streaming.ts). */
+export { handleStreaming } from './pod-streaming.ts';

@@ -30,7 +30,7 @@ function includeObjectOf(rep: Representation): 'None' | 'Metadata' | 'Object' | 
 }
 
 export function representation(ctx: RequestContext, allowTable = true): Representation {
-  const rep = negotiate(ctx.req.headers.accept, { allowTable });
+  const rep = negotiate(ctx.req.headers.accept, { allowTable, allowProtobuf: ctx.info.verb !== 'watch' });
   if (rep.as === 'Table') {
     const io = ctx.query.get('includeObject');
     if (io && io !== 'None' && io !== 'Metadata' && io !== 'Object') throw badRequest(`includeObject must be one of None, Metadata, Object`);

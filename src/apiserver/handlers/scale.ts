@@ -9,6 +9,7 @@ import type { KObject } from '../registry/object-store.ts';
 import { writeBody, type RequestContext } from '../context.ts';
 import { representation } from './read.ts';
 import { dryRunOf, readPatch } from './write.ts';
+import { trackUpdate } from '../managed-fields-request.ts';
 
 /** The selector of a scalable object as a label selector string. */
 export function selectorString(obj: KObject): string {
@@ -73,6 +74,6 @@ export async function handleScale(ctx: RequestContext): Promise<void> {
     }
     current.spec = { ...current.spec, replicas };
     return current;
-  }, { dryRun });
+  }, { dryRun, manageFields: trackUpdate(ctx, { subresource: 'scale' }) });
   writeBody(ctx, 200, scaleOf(stored), rep);
 }

@@ -5,6 +5,7 @@
  * as upstream does. Selectors turn an object leaving the selection into DELETED and one
  * entering it into ADDED. Bookmarks carry the current revision when asked for.
  */
+import { fromStorageVersion } from '../../api/versions/index.ts';
 import { apiVersionOf } from '../../api/resource.ts';
 import { CompactedError, type WatchEvent } from '../../storage/store.ts';
 import { badRequest, expired } from '../errors.ts';
@@ -96,8 +97,8 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const onEvents = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
-      const obj = decodeObject(ev.kv);
-      const prev = ev.prevKv ? decodeObject(ev.prevKv) : undefined;
+      const obj = fromStorageVersion(r, decodeObject(ev.kv));
+      const prev = ev.prevKv ? fromStorageVersion(r, decodeObject(ev.prevKv)) : undefined;
       if (ev.type === 'DELETE') {
         if (!filter || filter(obj)) send('DELETED', render(obj));
         continue;

@@ -9,6 +9,8 @@ import { checkFields, checkTypes, decodeObject, fieldValidationOf, parseBody, re
 import { badRequest, notFound } from '../errors.ts';
 import { unsupportedPatchType } from '../patch/errors.ts';
 import { applyPatch } from '../patch/index.ts';
+import { APPLY_PATCH_TYPES, handleApply } from '../patch/apply-handler.ts';
+import { trackUpdate } from '../managed-fields-request.ts';
 import type { KObject } from '../registry/object-store.ts';
 import { writeBody, type RequestContext } from '../context.ts';
 import { renderObject, representation } from './read.ts';
@@ -37,7 +39,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   if (ctx.resource.namespaced && meta.namespace && ns && meta.namespace !== ns) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  const created = await ctx.parts.registry.create(ctx.resource, ns, object, { dryRun });
+  const created = await ctx.parts.registry.create(ctx.resource, ns, object, { dryRun, manageFields: trackUpdate(ctx) });
   writeBody(ctx, 201, renderObject(ctx.resource, created, rep), rep);
 }
 
@@ -50,14 +52,16 @@ export async function handleUpdate(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req);
   const { object, warnings } = decodeObject(body, ctx.req.headers['content-type'], ctx.resource, expected(ctx), validation);
   ctx.warnings.push(...warnings);
+  const subresource = sub === 'status' ? 'status' : undefined;
   const { object: stored, created } = await ctx.parts.registry.update(ctx.resource, ctx.info.namespace, ctx.info.name, object, {
     dryRun,
-    subresource: sub === 'status' ? 'status' : undefined,
+    subresource,
+    manageFields: trackUpdate(ctx, { subresource, submitted: () => (object.metadata as KObject | undefined)?.managedFields }),
   });
   writeBody(ctx, created ? 201 : 200, renderObject(ctx.resource, stored, rep), rep);
 }
 
-export const PATCH_CONTENT_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+export const PATCH_CONTENT_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', ...APPLY_PATCH_TYPES];
 
 /** Reads a PATCH body and returns a function that applies it to an object of `kind`. */
 export async function readPatch(ctx: RequestContext, group: string, version: string, kind: string): Promise<(current: KObject) => KObject> {
@@ -84,10 +88,22 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
   const sub = ctx.info.subresource;
   if (sub && sub !== 'status') throw notFound({ group: ctx.resource.group, resource: `${ctx.resource.plural}/${sub}`, name: ctx.info.name });
   const r = ctx.resource;
+  const contentType = (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (APPLY_PATCH_TYPES.includes(contentType)) return handleApply(ctx, contentType);
+  if (ctx.query.has('force')) throw badRequest('force: Forbidden: may not be specified for non-apply patch');
   const patchFn = await readPatch(ctx, r.group, r.version, r.kind);
-  const stored = await ctx.parts.registry.patch(r, ctx.info.namespace, ctx.info.name, patchFn, {
-    dryRun,
-    subresource: sub === 'status' ? 'status' : undefined,
-  });
+  const subresource = sub === 'status' ? 'status' : undefined;
+  let submitted: unknown;
+  const stored = await ctx.parts.registry.patch(
+    r,
+    ctx.info.namespace,
+    ctx.info.name,
+    (current) => {
+      const patched = patchFn(current);
+      submitted = patched.metadata?.managedFields;
+      return patched;
+    },
+    { dryRun, subresource, manageFields: trackUpdate(ctx, { subresource, submitted: () => submitted }) },
+  );
   writeBody(ctx, 200, renderObject(r, stored, rep), rep);
 }

@@ -58,10 +58,10 @@ describe('applyPatch', () => {
     assert.match(err.message, /application\/strategic-merge-patch\+json/);
   });
 
-  test('server-side apply is 415 and says it is not supported yet', () => {
+  test('server-side apply of a subresource that has no apply (scale) is 415 and says so', () => {
     const err = rejection(() => applyPatch(APPLY_PATCH, configMap(), {}, ConfigMap, lookup));
     assert.equal(err.code, 415);
-    assert.match(err.message, /server-side apply .* is not supported yet/);
+    assert.match(err.message, /server-side apply .* is not supported on this subresource/);
   });
 
   test('supportedPatchTypes offers strategic merge patch only with a schema', () => {

@@ -1,7 +1,8 @@
 /**
  * The PATCH verb's patch formats: JSON patch, JSON merge patch and strategic merge patch, each
  * a pure function from (object, patch) to the patched object, and the dispatch on the
- * request's Content-Type. Server-side apply is not here yet.
+ * request's Content-Type. Server-side apply is apply.ts, reached through apply-handler.ts
+ * because it needs the object's ownership, not only the object.
  */
 import type { TypeSchema } from '../../api/schema/types.ts';
 import { StatusError } from '../errors.ts';
@@ -17,7 +18,7 @@ export { applyStrategicMergePatch, type TypeLookup } from './strategic-merge-pat
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
-/** Server-side apply; recognised so that it gets a clear answer, not served yet. */
+/** Server-side apply; served by apply-handler.ts, refused here (the scale subresource) with a clear answer. */
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 
 /**
@@ -54,7 +55,7 @@ export function applyPatch(
       if (!type) throw unsupportedPatchType(supportedPatchTypes(type));
       return applyStrategicMergePatch(original, patchBody, type, lookup);
     case APPLY_PATCH:
-      throw new StatusError(415, 'UnsupportedMediaType', `server-side apply (${APPLY_PATCH}) is not supported yet; use client-side apply or another patch type: ${supportedPatchTypes(type).join(', ')}`);
+      throw new StatusError(415, 'UnsupportedMediaType', `server-side apply (${APPLY_PATCH}) is not supported on this subresource; use another patch type: ${supportedPatchTypes(type).join(', ')}`);
     default:
       throw unsupportedPatchType(supportedPatchTypes(type));
   }

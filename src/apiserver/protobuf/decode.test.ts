@@ -39,9 +39,15 @@ describe('decodeProtobufObject: what kubectl create sends', () => {
     });
   }
 
-  test('a kind the server does not serve (create token sends a TokenRequest) is a 400 naming it', () => {
+  test('create token sends a TokenRequest', () => {
     const token = KUBECTL_BODIES.find((f) => f.args[1] === 'token')!;
-    assert.match(badRequestMessage(Buffer.from(token.body, 'base64')), /no kind "TokenRequest" is registered for version "authentication.k8s.io\/v1"/);
+    const decoded = decodeProtobufObject(Buffer.from(token.body, 'base64'));
+    assert.equal(decoded.kind, 'TokenRequest');
+    assert.equal(decoded.apiVersion, 'authentication.k8s.io/v1');
+  });
+
+  test('a kind the server does not serve is a 400 naming it', () => {
+    assert.match(badRequestMessage(protobufBody('example.com/v1', 'Widget', bytesField(1))), /no kind "Widget" is registered for version "example.com\/v1"/);
   });
 });
 

@@ -34,16 +34,24 @@ function varintField(number: number, value: number | boolean): Buffer {
   return Buffer.concat([key(number, WireType.Varint), varint(v)]);
 }
 
+/** A kind (or a type inside it) that has no protobuf form here. */
+export class NoProtobufForm extends Error {
+  constructor(what: string) {
+    super(`no protobuf encoding for ${what}`);
+    this.name = 'NoProtobufForm';
+  }
+}
+
 /**
- * Encodes an object (apiVersion and kind set) as a protobuf body. Throws when the kind has no
- * protobuf form here, so a caller can answer in JSON instead.
+ * Encodes an object (apiVersion and kind set) as a protobuf body. Throws {@link NoProtobufForm}
+ * when the kind has no protobuf form here, so a caller can answer in JSON instead.
  */
 export function encodeProtobufObject(object: Record<string, unknown>): Buffer {
   const apiVersion = String(object.apiVersion ?? '');
   const kind = String(object.kind ?? '');
   const slash = apiVersion.lastIndexOf('/');
   const type = typeForKind(slash < 0 ? '' : apiVersion.slice(0, slash), apiVersion.slice(slash + 1), kind);
-  if (!type) throw new Error(`no protobuf encoding for ${apiVersion}/${kind}`);
+  if (!type) throw new NoProtobufForm(`${apiVersion}/${kind}`);
   const typeMeta = Buffer.concat([lengthDelimited(1, Buffer.from(apiVersion)), lengthDelimited(2, Buffer.from(kind))]);
   return Buffer.concat([
     PROTOBUF_MAGIC,
@@ -57,7 +65,7 @@ export function encodeProtobufObject(object: Record<string, unknown>): Buffer {
 /** Encodes one JSON object as the message of a schema type. */
 export function encodeMessage(object: Record<string, unknown>, typeName: string): Buffer {
   const layout = messageLayout(typeName);
-  if (!layout) throw new Error(`no protobuf encoding for ${typeName}`);
+  if (!layout) throw new NoProtobufForm(typeName);
   return encodeSlots(object, layout.slots);
 }
 
@@ -80,10 +88,11 @@ function field(number: number, value: unknown, type: FieldType, encoding?: Encod
   if (type.kind === 'array' && encoding !== 'StringList') {
     return Buffer.concat((value as unknown[]).map((item) => field(number, item, type.items)));
   }
+  // A map's list values are always wrapped (map<string, StringList>), as decode.ts reads them.
   if (type.kind === 'map') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return Buffer.concat(
-      entries.map(([k, v]) => lengthDelimited(number, Buffer.concat([lengthDelimited(1, Buffer.from(k)), field(2, v, type.values)]))),
+      entries.map(([k, v]) => lengthDelimited(number, Buffer.concat([lengthDelimited(1, Buffer.from(k)), field(2, v, type.values, type.values.kind === 'array' ? 'StringList' : undefined)]))),
     );
   }
   switch (type.kind) {
@@ -123,4 +132,18 @@ function time(text: string): Buffer {
   const nanos = Number(fraction.padEnd(9, '0').slice(0, 9));
   const seconds = Math.floor(ms / 1000);
   return Buffer.concat([varintField(1, seconds), ...(nanos ? [varintField(2, nanos)] : [])]);
+}
+
+/**
+ * A response body as protobuf, or undefined when it has no protobuf form here (the caller
+ * answers in JSON then).
+ */
+export function encodeResponse(body: unknown): Buffer | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  try {
+    return encodeProtobufObject(body as Record<string, unknown>);
+  } catch (err) {
+    if (err instanceof NoProtobufForm) return undefined;
+    throw err;
+  }
 }

@@ -4,4 +4,4 @@
  * numbers come from src/api/schema/protobuf-fields.json, field types from the schema.
  */
 export { decodeProtobufObject, PROTOBUF_CONTENT_TYPE, PROTOBUF_MAGIC, type DecodedObject } from './decode.ts';
-export { encodeProtobufObject } from './encode.ts';
+export { encodeProtobufObject, encodeResponse, NoProtobufForm } from './encode.ts';

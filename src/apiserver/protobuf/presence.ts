@@ -110,6 +110,8 @@ export const VALUE_SCALARS = new Set([
   'ObjectMeta.generation',
   'Status.code',
   'StatusDetails.retryAfterSeconds',
+  'ServiceBackendPort.number',
+  'SubjectAccessReviewStatus.denied',
 ]);
 
 /** Pointer string fields where an empty string means something ("no storage class"). */

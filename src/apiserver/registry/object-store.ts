@@ -7,6 +7,7 @@ import type { ResourceInfo } from '../../api/resource.ts';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, StoreUnavailableError, type KeyValue, type Store } from '../../storage/store.ts';
 import { alreadyExists, conflict, expired, notFound, serviceUnavailable, StatusError } from '../errors.ts';
 import { keyFor, prefixFor } from '../storage-keys.ts';
+import { fromStorageVersion, toStorageVersion } from '../../api/versions/index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
@@ -57,14 +58,14 @@ export class ObjectStore {
       throw storeError(err, r, name);
     }
     if (!kv) throw notFound({ group: r.group, resource: r.plural, name });
-    return decodeObject(kv);
+    return fromStorageVersion(r, decodeObject(kv));
   }
 
   async tryGet(r: ResourceInfo, namespace: string, name: string): Promise<KObject | undefined> {
     const kv = await this.store.get(keyFor(r, namespace, name)).catch((err) => {
       throw storeError(err, r, name);
     });
-    return kv ? decodeObject(kv) : undefined;
+    return kv ? fromStorageVersion(r, decodeObject(kv)) : undefined;
   }
 
   /**
@@ -94,7 +95,7 @@ export class ObjectStore {
       revision = page.revision;
       for (let i = 0; i < page.items.length; i++) {
         const kv = page.items[i];
-        const obj = decodeObject(kv);
+        const obj = fromStorageVersion(r, decodeObject(kv));
         if (filter && !filter(obj)) continue;
         items.push(obj);
         if (limit && items.length === limit) {
@@ -112,8 +113,8 @@ export class ObjectStore {
   async create(r: ResourceInfo, obj: KObject): Promise<KObject> {
     const name = obj.metadata.name as string;
     try {
-      const kv = await this.store.create(keyFor(r, obj.metadata.namespace ?? '', name), encodeObject(obj));
-      return decodeObject(kv);
+      const kv = await this.store.create(keyFor(r, obj.metadata.namespace ?? '', name), encodeObject(toStorageVersion(r, obj)));
+      return fromStorageVersion(r, decodeObject(kv));
     } catch (err) {
       throw storeError(err, r, name);
     }
@@ -141,8 +142,8 @@ export class ObjectStore {
       if (next === undefined) return current;
       if (encodeObject(next) === encodeObject(current)) return current;
       try {
-        const kv = await this.store.update(key, encodeObject(next), currentRev);
-        return decodeObject(kv);
+        const kv = await this.store.update(key, encodeObject(toStorageVersion(r, next)), currentRev);
+        return fromStorageVersion(r, decodeObject(kv));
       } catch (err) {
         if (err instanceof ConflictError && options.expectedRevision === undefined && attempt < 20) continue;
         throw storeError(err, r, name);
@@ -154,7 +155,7 @@ export class ObjectStore {
   async delete(r: ResourceInfo, namespace: string, name: string, expectedRevision?: number): Promise<KObject> {
     try {
       const kv = await this.store.delete(keyFor(r, namespace, name), expectedRevision);
-      return decodeObject(kv);
+      return fromStorageVersion(r, decodeObject(kv));
     } catch (err) {
       throw storeError(err, r, name);
     }

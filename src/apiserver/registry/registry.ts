@@ -1,11 +1,13 @@
 /**
  * The generic registry: what create, update, patch and delete mean for any resource, as
  * upstream's generic registry Store does — server-owned metadata, per-kind strategies,
- * defaulting, validation, admission (namespace lifecycle, Service allocation), graceful
+ * defaulting, validation, admission (namespace lifecycle, Service allocation, pod priority), graceful
  * deletion and finalizers — over the {@link ObjectStore}.
  */
 import { randomUUID } from 'node:crypto';
 import { addDefaultTolerations } from '../../api/defaults/default-tolerations.ts';
+import { findResource } from '../../api/catalogue.ts';
+import { admitPodPriority, type PriorityClassLike } from '../admission/priority.ts';
 import { applyDefaults } from '../../api/defaults/index.ts';
 import type { ResourceInfo } from '../../api/resource.ts';
 import { apiVersionOf } from '../../api/resource.ts';
@@ -48,6 +50,12 @@ export interface RegistryOptions {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Records field ownership: sets metadata.managedFields of the object about to be stored
+   * (defaulted, not yet validated) from the stored one (undefined on create). Without it the
+   * stored ownership is kept as it is.
+   */
+  manageFields?: (next: KObject, current: KObject | undefined) => void;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -63,6 +71,8 @@ const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']
 /** Kinds whose update creates the object when it is missing, as upstream allows. */
 const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices']);
 
+const PRIORITY_CLASSES = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+
 function subject(r: ResourceInfo, name: string) {
   return { group: r.group, resource: r.plural, name };
 }
@@ -73,6 +83,11 @@ export class Registry {
   private readonly random: () => number;
   private readonly uid: () => string;
   private readonly strategies = new Map<ResourceInfo, Strategy>();
+  /** Priority admission reads the stored PriorityClasses. */
+  private readonly priorityClasses = {
+    get: async (name: string) => (await this.objects.tryGet(PRIORITY_CLASSES, '', name)) as PriorityClassLike | undefined,
+    list: async () => (await this.objects.list(PRIORITY_CLASSES, '', {})).items as PriorityClassLike[],
+  };
 
   constructor(private readonly options: RegistryOptions) {
     this.objects = options.objects;
@@ -128,6 +143,7 @@ export class Registry {
     const strategy = this.strategy(r);
     if (strategy.tracksGeneration) meta.generation = 1;
     strategy.prepareForCreate(obj);
+    if (r.group === '' && r.plural === 'pods') await admitPodPriority(obj, this.priorityClasses);
     applyDefaults(r, obj);
     const tolerations = this.options.podTolerationSeconds;
     if (tolerations && r.group === '' && r.plural === 'pods') addDefaultTolerations(obj, tolerations.notReady, tolerations.unreachable);
@@ -137,6 +153,7 @@ export class Registry {
     let claims;
     if (isService) claims = await this.allocate(r, obj, () => allocateForCreate(this.options.allocators, obj, !!options.dryRun));
     try {
+      options.manageFields?.(obj, undefined);
       const errors = validateCreate(r, obj);
       if (errors.length) throw this.validationFailure(r, meta.name ?? '', errors);
       if (options.dryRun) return obj;
@@ -261,6 +278,7 @@ export class Registry {
         if (isService) claims = await this.allocate(r, next, () => allocateForUpdate(this.options.allocators, next, current, !!options.dryRun));
         errors = validateUpdate(r, next, current);
       }
+      options.manageFields?.(next, current);
       if (errors.length) throw this.validationFailure(r, name, errors);
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       if (shouldDeleteDuringUpdate(next)) removeAfter = next;

@@ -4,13 +4,16 @@
  * per group of kinds; kinds without one get upstream's default (Name, Created At).
  */
 import type { ResourceInfo } from '../../api/resource.ts';
+import { horizontalPodAutoscalerPrinter } from './autoscaling.ts';
 import { cronJobPrinter, jobPrinter } from './batch.ts';
 import { leasePrinter, namespacePrinter, nodePrinter, priorityClassPrinter } from './cluster.ts';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.ts';
 import { defaultPrinter } from './default.ts';
 import { eventPrinter, eventsV1Printer } from './events.ts';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './network.ts';
+import { ingressClassPrinter, ingressPrinter } from './ingress.ts';
 import { podPrinter } from './pods.ts';
+import { bindingPrinter } from './rbac.ts';
 import { podDisruptionBudgetPrinter, resourceQuotaPrinter } from './policy.ts';
 import { persistentVolumeClaimPrinter, persistentVolumePrinter } from './storage.ts';
 import type { TablePrinter } from './types.ts';
@@ -50,6 +53,11 @@ const PRINTERS: Record<string, TablePrinter> = {
   'events.k8s.io/events': eventsV1Printer,
   'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
   'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
+  'rbac.authorization.k8s.io/rolebindings': bindingPrinter,
+  'rbac.authorization.k8s.io/clusterrolebindings': bindingPrinter,
+  'networking.k8s.io/ingresses': ingressPrinter,
+  'networking.k8s.io/ingressclasses': ingressClassPrinter,
+  'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerPrinter,
 };
 
 /** The printer for a resource: its own, or upstream's default table. */

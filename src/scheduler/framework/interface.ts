@@ -7,6 +7,8 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from './node-info.ts';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { RestClient } from '../../client/rest-client.ts';
 
 /** How a plugin's verdict reads; the names are upstream's. */
 export type Code =
@@ -91,6 +93,12 @@ export interface Handle {
   /** Runs PreFilter's AddPod/RemovePod extensions so cycle state reflects a what-if. */
   runPreFilterAddPod(state: CycleState, podToSchedule: Pod, podToAdd: Pod, nodeInfo: NodeInfo): Status;
   runPreFilterRemovePod(state: CycleState, podToSchedule: Pod, podToRemove: Pod, nodeInfo: NodeInfo): Status;
+  /** The API client plugins write through (DefaultBinder binds, DefaultPreemption deletes victims); set by the scheduler. */
+  client?: Pick<RestClient, 'bind' | 'delete' | 'patchStatus'>;
+  /** PodDisruptionBudgets the scheduler watches, for preemption to respect; absent: none are known. */
+  podDisruptionBudgets?(): PodDisruptionBudget[];
+  /** A namespace's labels, for affinity terms with a namespaceSelector; absent: such selectors match only when empty. */
+  namespaceLabels?(namespace: string): Record<string, string> | undefined;
 }
 
 export interface Plugin {

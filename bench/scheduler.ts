@@ -1,0 +1,192 @@
+/**
+ * The scheduler benchmark: `node --import tsx bench/scheduler.ts [--nodes 5000] [--pods 10000,50000]`.
+ *
+ * A control plane runs in this process (loopback only, no controllers, no scheduler); the
+ * scheduler runs as its own process (`bin/skiff scheduler`), so its peak memory is its own.
+ * Simulated nodes are Node objects created through the API with a status the benchmark writes.
+ * For each pod count it prints, in the same run:
+ *   - end to end: pods created through the API by 100 clients while the scheduler runs;
+ *     pods scheduled per second (first create → last binding seen by a watch) and the p50/p99
+ *     latency from a pod's create request to its binding arriving on the watch;
+ *   - backlog: the same number of pods created while the scheduler is stopped, then the
+ *     scheduler started: pods bound per second once it leads (its own ceiling, not the API's
+ *     create rate);
+ *   - the scheduler process's peak RSS;
+ * each beside upstream's scheduler_perf SchedulingBasic threshold for 5,000 nodes (680 pods/s
+ * at 10k pods, 810 pods/s at 50k), as a ratio.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { findResource } from '../src/api/catalogue.ts';
+import { RestClient, type Watch } from '../src/client/index.ts';
+import { startControlPlane } from '../src/index.ts';
+import { runLoad } from './load.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const NODES = Number(flag('nodes', '5000'));
+const POD_COUNTS = flag('pods', '10000,50000').split(',').map(Number);
+const UPSTREAM: Record<number, number> = { 10000: 680, 50000: 810 };
+const CLIENTS = 100;
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+
+const nodes = findResource('', 'v1', 'nodes')!;
+const pods = findResource('', 'v1', 'pods')!;
+const namespaces = findResource('', 'v1', 'namespaces')!;
+
+function node(i: number): Node {
+  const name = `node-${String(i).padStart(5, '0')}`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
+    status: {
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'simulated', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }],
+    },
+  };
+}
+
+function pod(ns: string, i: number): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${i}`, namespace: ns, labels: { app: 'bench' } },
+    spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '100m', memory: '100Mi' } } }] },
+  };
+}
+
+/** Peak resident memory of a process, from the kernel's high-water mark. */
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function startSchedulerProcess(kubeconfig: string): ChildProcess {
+  const child = spawn(path.join(REPO_ROOT, 'bin', 'skiff'), ['scheduler', '--kubeconfig', kubeconfig], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Watches pods in `ns` and records when each one's binding arrives. */
+function watchBindings(client: RestClient, ns: string, boundAt: Map<string, number>, onBound: () => void): Watch {
+  return client.watch<Pod>(
+    pods,
+    ns,
+    { resourceVersion: '0' },
+    (event) => {
+      const name = event.object.metadata?.name;
+      if (!name || !event.object.spec?.nodeName || boundAt.has(name)) return;
+      boundAt.set(name, performance.now());
+      onBound();
+    },
+    (err) => {
+      if (err) process.stderr.write(`bench: pod watch closed: ${err.message}\n`);
+    },
+  );
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+}
+
+async function waitForCount(map: Map<string, number>, count: number, what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = -1;
+  while (map.size < count) {
+    if (performance.now() > deadline) throw new Error(`${what}: only ${map.size}/${count} pods bound after ${timeoutMs / 1000}s`);
+    if (map.size !== last) {
+      last = map.size;
+      process.stderr.write(`\r  ${what}: ${map.size}/${count} bound   `);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.stderr.write('\n');
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-scheduler-'));
+  const plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', controllers: false, scheduler: false });
+  const client = await RestClient.fromKubeconfig(plane.kubeconfigPath, { userAgent: 'bench-scheduler' });
+  const children: ChildProcess[] = [];
+  try {
+    process.stderr.write(`bench: creating ${NODES} simulated nodes\n`);
+    const made = await runLoad(NODES, CLIENTS, async (i) => void (await client.create(nodes, node(i))), { budgetMs: 600_000 });
+    process.stderr.write(`  ${made.ops} nodes in ${made.seconds.toFixed(1)}s\n`);
+
+    const rows: string[] = [];
+    for (const count of POD_COUNTS) {
+      // End to end: the scheduler runs while 100 clients create pods.
+      const ns = `e2e-${count}`;
+      await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const scheduler = startSchedulerProcess(plane.kubeconfigPath);
+      children.push(scheduler);
+      const createdAt = new Map<string, number>();
+      const boundAt = new Map<string, number>();
+      const watch = watchBindings(client, ns, boundAt, () => {});
+      const start = performance.now();
+      await runLoad(count, CLIENTS, async (i) => {
+        createdAt.set(`pod-${i}`, performance.now());
+        await client.create(pods, pod(ns, i));
+      }, { budgetMs: 900_000 });
+      await waitForCount(boundAt, count, `end to end ${count}`, 600_000);
+      const seconds = (Math.max(...boundAt.values()) - start) / 1000;
+      const latencies = [...boundAt].map(([name, t]) => t - createdAt.get(name)!).sort((a, b) => a - b);
+      const e2eRate = count / seconds;
+      const peak = await peakRssMiB(scheduler.pid!);
+      watch.stop();
+      await stopProcess(scheduler);
+
+      // Backlog: pods created with no scheduler running, then one starts.
+      const backlogNs = `backlog-${count}`;
+      await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: backlogNs } });
+      await runLoad(count, CLIENTS, async (i) => void (await client.create(pods, pod(backlogNs, i))), { budgetMs: 900_000 });
+      const backlogBound = new Map<string, number>();
+      let firstBound = 0;
+      const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => (firstBound ||= performance.now()));
+      const started = performance.now();
+      const second = startSchedulerProcess(plane.kubeconfigPath);
+      children.push(second);
+      await waitForCount(backlogBound, count, `backlog ${count}`, 600_000);
+      const drainSeconds = (Math.max(...backlogBound.values()) - firstBound) / 1000;
+      const backlogRate = count / drainSeconds;
+      const backlogPeak = await peakRssMiB(second.pid!);
+      backlogWatch.stop();
+      await stopProcess(second);
+
+      const upstream = UPSTREAM[count];
+      const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
+      rows.push(
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  ratio to upstream: ${ratio(backlogRate)}`,
+      );
+    }
+    console.log(`\nscheduler benchmark: ${NODES} simulated nodes, ${CLIENTS} creating clients, ${os.cpus().length} cores`);
+    for (const r of rows) console.log(r);
+    console.log('upstream reference: scheduler_perf SchedulingBasic, 5000 nodes: 680 pods/s (10k pods), 810 pods/s (50k pods)');
+  } finally {
+    for (const c of children) await stopProcess(c).catch(() => {});
+    client.close();
+    await plane.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,125 @@
+/**
+ * `skiff kubelet` and `skiff agent`: the node agent against the cluster a kubeconfig names, in
+ * the foreground until SIGINT or SIGTERM (its containers keep running after it stops). Also
+ * the in-process agent `skiff up` and `skiff server` start beside their control plane.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KubeletPreflightError, startKubelet, type KubeletOptions, type RunningKubelet } from '../kubelet/index.ts';
+import { defaultDataDir } from './data-dir.ts';
+
+export interface KubeletFlags {
+  kubeconfig: string;
+  nodeName?: string;
+  dataDir: string;
+  runtime: 'runc' | 'crun';
+  nodeIp?: string;
+  kubeletPort: number;
+  systemReserved?: Record<string, string>;
+  kubeReserved?: Record<string, string>;
+}
+
+function parseRuntime(text: string): 'runc' | 'crun' {
+  if (text !== 'runc' && text !== 'crun') throw new InvalidArgumentError('expected runc or crun.');
+  return text;
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  return n;
+}
+
+/** "cpu=500m,memory=1Gi" → { cpu: '500m', memory: '1Gi' }. */
+function parseResourceList(text: string): Record<string, string> {
+  const list: Record<string, string> = {};
+  for (const part of text.split(',').filter(Boolean)) {
+    const [name, value] = part.split('=', 2);
+    if (!name || !value) throw new InvalidArgumentError('expected name=quantity pairs, e.g. cpu=500m,memory=1Gi.');
+    list[name.trim()] = value.trim();
+  }
+  return list;
+}
+
+function withKubeletFlags(cmd: Command): Command {
+  return cmd
+    .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
+    .option('--node-name <name>', 'name of the Node (default: the host name)')
+    .option('--data-dir <dir>', 'where the node keeps images, pods and logs (under DATA_DIR/agent)', defaultDataDir())
+    .option('--runtime <name>', 'OCI runtime: runc or crun', parseRuntime, 'runc')
+    .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
+    .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
+    .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=500m,memory=1Gi', parseResourceList)
+    .option('--kube-reserved <list>', 'resources held back for Kubernetes daemons, e.g. memory=512Mi', parseResourceList);
+}
+
+/** Adds `kubelet` and `agent` to the program. */
+export function registerKubeletCommands(program: Command): void {
+  withKubeletFlags(program.command('kubelet').description('the node agent alone, against the cluster --kubeconfig names')).action((flags: KubeletFlags) => runKubelet(flags));
+  withKubeletFlags(
+    program
+      .command('agent')
+      .description('a node that joins a cluster')
+      .addHelpText('after', '\nJoining with --server and --token is not available yet: for now the agent is the kubelet, run with the kubeconfig --kubeconfig names.'),
+  ).action((flags: KubeletFlags) => runKubelet(flags));
+}
+
+/** The kubelet options the flags say, with rootDir DATA_DIR/agent. */
+function kubeletOptions(flags: KubeletFlags, log: (line: string) => void): KubeletOptions {
+  return {
+    kubeconfigPath: flags.kubeconfig,
+    nodeName: flags.nodeName,
+    rootDir: join(flags.dataDir, 'agent'),
+    runtime: flags.runtime,
+    nodeIP: flags.nodeIp,
+    kubeletPort: flags.kubeletPort,
+    reserved: { system: flags.systemReserved, kube: flags.kubeReserved },
+    log,
+  };
+}
+
+/** The in-process node of `skiff up` / `skiff server`: the admin kubeconfig, DATA_DIR/agent, a server node. Failures say why in one line. */
+export async function startServerAgent(dataDir: string, kubeconfigPath: string, log: (line: string) => void): Promise<RunningKubelet> {
+  try {
+    return await startKubelet({ kubeconfigPath, rootDir: join(dataDir, 'agent'), isServer: true, log });
+  } catch (err) {
+    throw new Error(kubeletStartError(err), { cause: err });
+  }
+}
+
+/** The one-line reason a kubelet could not start. */
+function kubeletStartError(err: unknown): string {
+  if (err instanceof KubeletPreflightError) return `the node agent cannot run here:\n${err.problems.map((p) => `  ${p}`).join('\n')}`;
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') return `the kubelet port is already in use: stop whatever listens there or pass --kubelet-port`;
+  return e instanceof Error ? e.message : String(err);
+}
+
+async function runKubelet(flags: KubeletFlags): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  try {
+    await access(flags.kubeconfig);
+  } catch {
+    process.stderr.write(`skiff: error: cannot read kubeconfig ${flags.kubeconfig}: pass --kubeconfig with the file 'skiff server' wrote\n`);
+    process.exit(1);
+  }
+  let kubelet: RunningKubelet;
+  try {
+    kubelet = await startKubelet(kubeletOptions(flags, log));
+  } catch (err) {
+    process.stderr.write(`skiff: error: ${kubeletStartError(err)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received, stopping (containers keep running)`);
+    await kubelet.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,19 @@
+/**
+ * Reads a file out of an image without a container: from the topmost unpacked layer that has
+ * it (a whiteout, a character device in overlay format, hides it). The kubelet needs the
+ * image's /etc/passwd and /etc/group to turn a USER name into ids.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The content of `path` (relative to /) in the image whose layers are `layers` (lowest first), or undefined. */
+export async function readImageFile(layers: string[], path: string): Promise<string | undefined> {
+  for (const layer of [...layers].reverse()) {
+    const file = join(layer, path);
+    const info = await stat(file).catch(() => undefined);
+    if (!info) continue;
+    if (!info.isFile()) return undefined;
+    return readFile(file, 'utf8');
+  }
+  return undefined;
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { judgeNode, preflight, type NodeFacts } from './preflight.ts';
+
+const fit: NodeFacts = {
+  uid: 0,
+  commands: new Set(['runc', 'crun', 'nft', 'ip', 'nsenter', 'unshare', 'mount', 'busybox']),
+  filesystems: 'nodev\tsysfs\nnodev\ttmpfs\nnodev\toverlay\n\text4\n',
+  cgroupsMounted: true,
+  hybridUnifiedControllers: [],
+};
+
+function without(command: string): NodeFacts {
+  return { ...fit, commands: new Set([...fit.commands].filter((c) => c !== command)) };
+}
+
+describe('judgeNode', () => {
+  const cases: { name: string; facts: NodeFacts; runtime?: string; problems: string[] }[] = [
+    { name: 'a fit node', facts: fit, problems: [] },
+    { name: 'not root', facts: { ...fit, uid: 1000 }, problems: ['the kubelet must run as root (it mounts filesystems and creates namespaces and cgroups)'] },
+    { name: 'no runc', facts: without('runc'), problems: ['runc not found: apt-get install runc'] },
+    { name: 'no crun when crun is asked for', facts: without('crun'), runtime: 'crun', problems: ['crun not found: apt-get install crun'] },
+    { name: 'crun missing does not matter with runc', facts: without('crun'), problems: [] },
+    { name: 'no nft', facts: without('nft'), problems: ['nft not found: apt-get install nftables'] },
+    { name: 'no ip', facts: without('ip'), problems: ['ip not found: apt-get install iproute2'] },
+    { name: 'no nsenter', facts: without('nsenter'), problems: ['nsenter not found: apt-get install util-linux'] },
+    { name: 'no busybox', facts: without('busybox'), problems: ['busybox not found: apt-get install busybox-static'] },
+    { name: 'no overlayfs', facts: { ...fit, filesystems: 'nodev\tsysfs\n' }, problems: ['overlayfs not available in this kernel: modprobe overlay'] },
+    {
+      name: 'crun on a hybrid layout with controllers on cgroup2',
+      facts: { ...fit, hybridUnifiedControllers: ['hugetlb'] },
+      runtime: 'crun',
+      problems: ['crun refuses this hybrid cgroup layout (controllers on cgroup2: hugetlb): use runc (apt-get install runc)'],
+    },
+    { name: 'runc does not mind the hybrid layout', facts: { ...fit, hybridUnifiedControllers: ['hugetlb'] }, problems: [] },
+    { name: 'no cgroups', facts: { ...fit, cgroupsMounted: false }, problems: ['cgroups are not mounted under /sys/fs/cgroup: mount them (cgroup v1 controllers or cgroup2)'] },
+  ];
+  for (const c of cases) test(c.name, () => assert.deepEqual(judgeNode(c.facts, { runtime: c.runtime }), c.problems));
+});
+
+test('this machine, as root with the Debian packages installed, passes', { skip: process.getuid?.() !== 0 && 'needs root' }, async () => {
+  assert.deepEqual(await preflight(), []);
+});

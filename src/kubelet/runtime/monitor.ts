@@ -1,0 +1,128 @@
+/**
+ * A container's monitor: one small process per container, spawned detached from the kubelet at
+ * createContainer, that outlives the kubelet and is the only thing that can learn how the
+ * container ended (see oci-runtime.ts for why). It runs busybox's shell, whose mkfifo and mount
+ * are built in, and goes through three steps:
+ *  1. create — makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, says
+ *     "created" on its stdout and lets go of the kubelet's pipes;
+ *  2. wait — blocks reading the `start` FIFO until startContainer writes to it;
+ *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
+ *     while no logger reads), runs `runc run` in the foreground (the container init's parent)
+ *     and writes runc's exit status — the container's — to the `exit` file.
+ * One process spawned by the kubelet per container, where separate mkfifo/mount, monitor and
+ * start steps would cost three: spawning from a large process is what a busy node pays most for.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import type { ContainerFiles } from './container-files.ts';
+
+/**
+ * The monitor's script. Constant text: paths and options are positional arguments ($0 the
+ * container directory, $1 the overlay options, $2 "stdin" or "", then runc's argv).
+ */
+const MONITOR_SCRIPT = [
+  'cd "$0" || exit 1',
+  'o=$1; i=$2; shift 2',
+  'mkfifo -m 600 stdout stderr start || exit 1',
+  'if [ -n "$i" ]; then mkfifo -m 600 stdin || exit 1; fi',
+  'mount -t overlay overlay -o "$o" rootfs || exit 1',
+  // Read-write: the FIFO has a reader from now on, so startContainer's non-blocking open works.
+  'exec 3<>start',
+  'echo created',
+  'exec >/dev/null 2>&1',
+  'read -r _ <&3; exec 3<&-',
+  'if [ -n "$i" ]; then exec 0<>stdin; fi',
+  'exec 1<>stdout 2<>stderr',
+  '"$@"; echo $? > exit',
+].join('\n');
+
+/** The monitor could not make the container's files or mount its rootfs. */
+export class MonitorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MonitorError';
+  }
+}
+
+/** How the monitor sets the container up and runs it. */
+export interface MonitorOptions {
+  /** lowerdir=…,upperdir=…,workdir=… for the rootfs overlay. */
+  overlayOptions: string;
+  /** Whether the container has a stdin FIFO. */
+  stdin: boolean;
+  /** The foreground `runc run` command line. */
+  runcArgv: string[];
+}
+
+/**
+ * Spawns the monitor and resolves with its pid once the container's files and rootfs are ready
+ * (step 1); throws {@link MonitorError} with the shell's message when they cannot be made.
+ */
+export async function createMonitor(files: ContainerFiles, options: MonitorOptions): Promise<number> {
+  const child = spawn('/bin/busybox', ['sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', ...options.runcArgv], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const created = await new Promise<boolean>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.on('data', () => out.includes('created\n') && resolve(true));
+    child.once('exit', () => resolve(out.includes('created\n')));
+  });
+  child.stdout!.destroy();
+  child.stderr!.destroy();
+  child.unref();
+  if (!created) throw new MonitorError(err.trim() || 'the container monitor exited while creating the container');
+  return child.pid!;
+}
+
+/**
+ * Lets the monitor run the container (step 3); a monitor already released is fine. Throws
+ * {@link MonitorError} when no monitor is left (killed, or the node restarted since the
+ * container was created).
+ */
+export async function releaseMonitor(files: ContainerFiles): Promise<void> {
+  let handle;
+  try {
+    // Non-blocking: with no reader the open fails (ENXIO) instead of waiting forever.
+    handle = await open(files.start, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    // A live monitor that no longer reads has been released already.
+    if (await monitorAlive(files)) return;
+    throw new MonitorError('the container monitor is gone (killed, or the node restarted since the container was created)');
+  }
+  try {
+    await handle.write('start\n');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Resolves true once the container's init exists (runc wrote its pid file), false when the
+ * monitor finished without one (runc could not start the container).
+ */
+export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
+  for (let delay = 2; ; delay = Math.min(delay * 2, 20)) {
+    if (await exists(files.pid)) return true;
+    // The exit file is written only after runc returns; a pid file would have come first.
+    if ((await exists(files.exit)) || !(await monitorAlive(files))) return exists(files.pid);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/** Whether the container's monitor still runs (the container's directory is its $0). */
+export async function monitorAlive(files: ContainerFiles): Promise<boolean> {
+  const pid = Number((await readFile(files.monitorPid, 'utf8').catch(() => '')).trim());
+  if (!(pid > 0)) return false;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.split('\0').includes(files.dir);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

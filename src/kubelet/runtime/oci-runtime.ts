@@ -1,0 +1,382 @@
+/**
+ * The ContainerRuntime over runc (or crun): one OCI bundle per container in
+ * `rootDir/containers/<id>/`, its rootfs an overlay of the image's layers, its namespaces the
+ * sandbox's (sandbox.ts). No daemon and no state in this process: a new OciRuntime over the
+ * same rootDir sees exactly what the last one left, so containers outlive the kubelet.
+ *
+ * Exit status — why a host-side monitor. Only a process's parent can reap it and learn how it
+ * ended; `runc create` leaves the container's init orphaned (reparented to the node's init,
+ * which reaps it and throws the status away), and `runc state` afterwards only says "stopped".
+ * The options weighed:
+ *  - wrapping the command inside the container (a bind-mounted busybox running
+ *    `sh -c 'CMD; echo $? > /.skiff/exit'`): the shell becomes PID 1, so SIGTERM no longer
+ *    reaches the command (PID 1 ignores signals it has no handler for), argv and /proc/1
+ *    change, and a read-only or distroless image still needs the extra mount;
+ *  - polling /proc/PID/stat for a zombie's exit code: racy, the reaper wins;
+ *  - the kubelet as a child subreaper: only while it runs, and containers must outlive it.
+ * Chosen: each container has a small detached monitor on the host (monitor.ts: busybox's shell)
+ * that runs `runc run --keep` in the foreground. runc is then the init's parent (and a
+ * subreaper), waits for it and exits with its status (128+signal when killed); the shell writes
+ * that to the exit file, whose mtime is finishedAt. The container's init is the real command,
+ * PID 1 semantics intact. `--keep` keeps the container's cgroup until removeContainer, so the
+ * memory cgroup's oom_kill counter is still there to read (OOMKilled). A container that could
+ * not start (e.g. its command is not in the image) leaves an exit file but no pid file, and
+ * runc's JSON log holds the reason: state exited, exit code 128, reason StartError, runc's
+ * message. The cost is a shell and a runc process per running container — what conmon or a
+ * containerd shim costs elsewhere. If the monitor is killed the container runs on, but its exit
+ * status is lost (reported as 255 with a message saying so): run the kubelet with a service
+ * manager that does not kill its whole process group or cgroup on stop (systemd KillMode=process).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, Sandbox, SandboxConfig } from './runtime.ts';
+import { annotationKeys, containerFiles, isRuntimeAnnotation, type ContainerFiles } from './container-files.ts';
+import { nodeCapabilities } from './capabilities.ts';
+import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type PidNamespace } from './oci-spec.ts';
+import { createMonitor, monitorAlive, releaseMonitor, awaitStarted } from './monitor.ts';
+import { prepareRootfs, unmountRootfs } from './rootfs.ts';
+import { lastLoggedError, Runc } from './runc.ts';
+import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
+
+/**
+ * The runtime could not start the container (e.g. its command is not in the image): the pod's
+ * waiting reason is RunContainerError; the container's status says exited 128, StartError.
+ */
+export class RunContainerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunContainerError';
+  }
+}
+
+/** An exec into a container that is not running. */
+export class ContainerNotRunningError extends Error {
+  constructor(readonly containerId: string, readonly state: string) {
+    super(`container ${containerId} is not running (${state})`);
+    this.name = 'ContainerNotRunningError';
+  }
+}
+
+/** An operation on a container the runtime does not have. */
+export class ContainerNotFoundError extends Error {
+  constructor(readonly containerId: string) {
+    super(`container ${containerId} not found`);
+    this.name = 'ContainerNotFoundError';
+  }
+}
+
+export interface OciRuntimeOptions {
+  /** The kubelet's root (DATA_DIR/agent): containers/, sandboxes/, runc/ go below it. */
+  rootDir: string;
+  /** The OCI runtime binary: 'runc' (default) or 'crun' (no cgroup limits here), or a path to one. */
+  runtime?: string;
+  /** Where sandbox namespace files are bind-mounted; default /run/skiff. */
+  namespaceDir?: string;
+}
+
+/** Exit code upstream reports for a container that could not start. */
+const START_ERROR_EXIT_CODE = 128;
+/** Exit code when the monitor died without recording the status (killed, or a reboot). */
+const LOST_EXIT_CODE = 255;
+
+/** The ContainerRuntime over runc: stateless in memory, everything on disk under rootDir (see the file's comment). */
+export class OciRuntime implements ContainerRuntime {
+  private readonly runc: Runc;
+  private readonly rootDir: string;
+  private readonly sandboxes: SandboxStoreOptions;
+  private capabilities?: Promise<Set<string>>;
+  /** Sandbox set-ups in flight, so two calls for one pod never mount its namespaces twice. */
+  private readonly sandboxSetups = new Map<string, Promise<SandboxRecord>>();
+
+  constructor(options: OciRuntimeOptions) {
+    this.rootDir = options.rootDir;
+    this.runc = new Runc({ binary: options.runtime ?? 'runc', root: join(options.rootDir, 'runc') });
+    this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff' };
+  }
+
+  version(): Promise<{ name: string; version: string }> {
+    return this.runc.version();
+  }
+
+  async runPodSandbox(config: SandboxConfig): Promise<Sandbox> {
+    const id = sandboxId(config.pod.uid);
+    let setup = this.sandboxSetups.get(id);
+    if (!setup) {
+      setup = ensureSandbox(config, this.sandboxes).finally(() => this.sandboxSetups.delete(id));
+      this.sandboxSetups.set(id, setup);
+    }
+    return toSandbox(await setup);
+  }
+
+  async removePodSandbox(sandboxId: string): Promise<void> {
+    const record = await readSandbox(sandboxId, this.sandboxes);
+    await Promise.all((await this.containerIdsOf(sandboxId)).map((id) => this.removeContainer(id)));
+    await removeSandbox(sandboxId, this.sandboxes);
+    if (record) await removePodCgroups(podCgroupPath(record.pod.uid));
+  }
+
+  async listPodSandboxes(): Promise<Sandbox[]> {
+    return (await listSandboxes(this.sandboxes)).map(toSandbox);
+  }
+
+  async createContainer(sandbox: Sandbox, config: ContainerConfig): Promise<string> {
+    const record = await readSandbox(sandbox.id, this.sandboxes);
+    const id = randomBytes(16).toString('hex');
+    const files = containerFiles(this.rootDir, id);
+    await mkdir(files.dir, { recursive: true });
+    try {
+      const overlayOptions = await prepareRootfs(files, config.rootfsLayers);
+      const spec = buildOciSpec(sandbox, config, {
+        containerId: id,
+        rootfsPath: files.rootfs,
+        pidNamespace: pidNamespace(record),
+        ...(record?.config.hostIPC ? { shmPath: '/dev/shm' } : record?.shmPath ? { shmPath: record.shmPath } : {}),
+        ...(this.runc.appliesCgroups ? { cgroupsPath: containerCgroupPath(sandbox.pod.uid, id) } : {}),
+        createdAt: new Date(),
+        nodeCapabilities: await (this.capabilities ??= nodeCapabilities()),
+      });
+      await writeFile(files.config, JSON.stringify(spec));
+      const monitorPid = await createMonitor(files, { overlayOptions, stdin: config.stdin, runcArgv: this.runc.runArgv(id, files) });
+      await writeFile(files.monitorPid, String(monitorPid));
+    } catch (err) {
+      // Never remove the directory through a rootfs that is still mounted.
+      const unmounted = await unmountRootfs(files).then(() => true, () => false);
+      if (unmounted) await rm(files.dir, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    }
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const files = containerFiles(this.rootDir, id);
+    if (!existsSync(files.config)) throw new ContainerNotFoundError(id);
+    if (existsSync(files.pid) || existsSync(files.exit)) return;
+    try {
+      await releaseMonitor(files);
+    } catch (err) {
+      throw new RunContainerError((err as Error).message);
+    }
+    if (!(await awaitStarted(files))) {
+      const log = await readFile(files.runcLog, 'utf8').catch(() => '');
+      throw new RunContainerError(lastLoggedError(log) ?? 'the container exited before it started');
+    }
+  }
+
+  async stopContainer(id: string, gracePeriodSeconds: number): Promise<void> {
+    const status = await this.containerStatus(id);
+    if (!status || status.state !== 'running' || !status.pid) return;
+    await this.signal(status, 'SIGTERM');
+    if (await this.waitForExit(id, gracePeriodSeconds * 1000)) return;
+    await this.signal(status, 'SIGKILL');
+    await this.waitForExit(id, Infinity);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const files = containerFiles(this.rootDir, id);
+    // The monitor first: it would otherwise write the exit file into a directory being removed
+    // (or, never started, wait forever).
+    if (await monitorAlive(files)) {
+      try {
+        process.kill(Number(await readFile(files.monitorPid, 'utf8')), 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    await this.runc.delete(id, { force: true });
+    await unmountRootfs(files);
+    await rm(files.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  async listContainers(filter: { podUid?: string } = {}): Promise<ContainerStatus[]> {
+    const ids = await readdir(join(this.rootDir, 'containers')).catch(() => [] as string[]);
+    const statuses = await Promise.all(ids.map((id) => this.containerStatus(id)));
+    return statuses.filter((s): s is ContainerStatus => s !== undefined && (!filter.podUid || s.pod.uid === filter.podUid));
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus | undefined> {
+    const files = containerFiles(this.rootDir, id);
+    const spec = await readSpec(files);
+    if (!spec) return undefined;
+    const a = spec.annotations;
+    const base: ContainerStatus = {
+      id,
+      sandboxId: a[annotationKeys.sandboxId],
+      pod: { uid: a[annotationKeys.podUid], namespace: a[annotationKeys.podNamespace], name: a[annotationKeys.podName] },
+      name: a[annotationKeys.containerName],
+      attempt: Number(a[annotationKeys.attempt]),
+      image: a[annotationKeys.image],
+      imageId: a[annotationKeys.imageId],
+      state: 'created',
+      createdAt: new Date(a[annotationKeys.createdAt]),
+      logPath: a[annotationKeys.logPath],
+      annotations: Object.fromEntries(Object.entries(a).filter(([k]) => !isRuntimeAnnotation(k))),
+    };
+    const started = await mtime(files.pid);
+    const exited = await this.exitRecord(files, base.pod.uid, id, started);
+    if (exited) return { ...base, ...exited, ...(started ? { startedAt: started } : {}) };
+    if (!started) return base;
+    const pid = Number((await readFile(files.pid, 'utf8').catch(() => '')).trim());
+    if ((await processAlive(pid, started)) || (await monitorAlive(files))) {
+      return { ...base, state: 'running', pid, startedAt: started };
+    }
+    // The monitor may have written the exit file between the two looks.
+    const late = await this.exitRecord(files, base.pod.uid, id, started);
+    if (late) return { ...base, ...late, startedAt: started };
+    return {
+      ...base,
+      state: 'exited',
+      startedAt: started,
+      finishedAt: new Date(),
+      exitCode: LOST_EXIT_CODE,
+      reason: 'Error',
+      message: 'the container exited but its exit status was lost: its monitor was killed or the node restarted',
+    };
+  }
+
+  async exec(id: string, argv: string[], options: ExecOptions): Promise<{ exitCode: number }> {
+    const status = await this.containerStatus(id);
+    if (!status) throw new ContainerNotFoundError(id);
+    if (status.state !== 'running') throw new ContainerNotRunningError(id, status.state);
+    const pidFile = join(containerFiles(this.rootDir, id).dir, `exec-${randomBytes(6).toString('hex')}.pid`);
+    try {
+      return await this.runc.exec(id, argv, { ...options, pidFile });
+    } finally {
+      await rm(pidFile, { force: true });
+    }
+  }
+
+  /** The container's stdio FIFOs, for the logger (and attach) to open. */
+  containerStdioPaths(containerId: string): { stdout: string; stderr: string; stdin?: string } {
+    const files = containerFiles(this.rootDir, containerId);
+    return { stdout: files.stdout, stderr: files.stderr, ...(existsSync(files.stdin) ? { stdin: files.stdin } : {}) };
+  }
+
+  /** The container's bundle directory (config.json, FIFOs). */
+  containerDir(containerId: string): string {
+    return containerFiles(this.rootDir, containerId).dir;
+  }
+
+  /** The containers of a sandbox, from their bundles' annotations alone (no state lookups). */
+  private async containerIdsOf(sandboxId: string): Promise<string[]> {
+    const ids = await readdir(join(this.rootDir, 'containers')).catch(() => [] as string[]);
+    const specs = await Promise.all(ids.map((id) => readSpec(containerFiles(this.rootDir, id))));
+    return ids.filter((_, i) => specs[i]?.annotations[annotationKeys.sandboxId] === sandboxId);
+  }
+
+  /**
+   * Signals the container's init directly (what `runc kill` does, without a process to spawn;
+   * the pid was checked against its start time by containerStatus). SIGKILL also goes to every
+   * process in the container's cgroup: in a shared or the host's PID namespace, the init is not
+   * PID 1 and its death takes no one with it.
+   */
+  private async signal(status: ContainerStatus, signal: NodeJS.Signals): Promise<void> {
+    const pids = [status.pid!];
+    if (signal === 'SIGKILL' && this.runc.appliesCgroups) {
+      const procs = await readFile(join('/sys/fs/cgroup/memory', containerCgroupPath(status.pod.uid, status.id), 'cgroup.procs'), 'utf8').catch(() => '');
+      pids.push(...procs.split('\n').filter(Boolean).map(Number));
+    }
+    for (const pid of new Set(pids)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+
+  /** Waits until the container is no longer running; false when `timeoutMs` passed first. */
+  private async waitForExit(id: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+      const status = await this.containerStatus(id);
+      if (!status || status.state !== 'running') return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** The exit part of a status, once the monitor has written the exit file. */
+  private async exitRecord(files: ContainerFiles, podUid: string, id: string, started: Date | undefined): Promise<Partial<ContainerStatus> | undefined> {
+    const text = (await readFile(files.exit, 'utf8').catch(() => '')).trim();
+    // Empty: the shell has opened the file but not written yet.
+    if (text === '') return undefined;
+    const finishedAt = (await mtime(files.exit)) ?? new Date();
+    if (!started) {
+      const log = await readFile(files.runcLog, 'utf8').catch(() => '');
+      return {
+        state: 'exited',
+        finishedAt,
+        exitCode: START_ERROR_EXIT_CODE,
+        reason: 'StartError',
+        message: lastLoggedError(log) ?? `the container could not start (runtime exit status ${text})`,
+      };
+    }
+    const exitCode = Number(text);
+    const reason = (await this.oomKilled(podUid, id)) ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+    return { state: 'exited', finishedAt, exitCode, reason };
+  }
+
+  /** The memory cgroup counts the OOM kills inside it; runc keeps the cgroup until delete (--keep). */
+  private async oomKilled(podUid: string, id: string): Promise<boolean> {
+    if (!this.runc.appliesCgroups) return false;
+    const control = await readFile(join('/sys/fs/cgroup/memory', containerCgroupPath(podUid, id), 'memory.oom_control'), 'utf8').catch(() => '');
+    const match = /^oom_kill (\d+)$/m.exec(control);
+    return match !== null && Number(match[1]) > 0;
+  }
+}
+
+function toSandbox(record: SandboxRecord): Sandbox {
+  return {
+    id: record.id,
+    pod: record.pod,
+    ...(record.netnsPath ? { netnsPath: record.netnsPath } : {}),
+    ...(record.ipcnsPath ? { ipcnsPath: record.ipcnsPath } : {}),
+    ...(record.utsnsPath ? { utsnsPath: record.utsnsPath } : {}),
+    ...(record.ip ? { ip: record.ip } : {}),
+    createdAt: record.createdAt,
+  };
+}
+
+function pidNamespace(record: SandboxRecord | undefined): PidNamespace {
+  if (record?.config.hostPID) return { mode: 'host' };
+  if (record?.pidnsPath) return { mode: 'pod', path: record.pidnsPath };
+  return { mode: 'container' };
+}
+
+async function readSpec(files: ContainerFiles): Promise<OciSpec | undefined> {
+  try {
+    return JSON.parse(await readFile(files.config, 'utf8')) as OciSpec;
+  } catch {
+    return undefined;
+  }
+}
+
+async function mtime(path: string): Promise<Date | undefined> {
+  return stat(path).then((s) => s.mtime, () => undefined);
+}
+
+let bootTimeSeconds: number | undefined;
+
+/** Clock ticks per second of /proc/PID/stat's starttime (USER_HZ, 100 on every Linux port that matters). */
+const CLOCK_TICKS = 100;
+
+/**
+ * Whether `pid` is a live (not zombie) process that started no later than `startedBy` — a pid
+ * reused by a later process fails the second test.
+ */
+async function processAlive(pid: number, startedBy: Date): Promise<boolean> {
+  if (!(pid > 0)) return false;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (!stat) return false;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  if (bootTimeSeconds === undefined) {
+    const procStat = await readFile('/proc/stat', 'utf8');
+    bootTimeSeconds = Number(/^btime (\d+)$/m.exec(procStat)?.[1] ?? 0);
+  }
+  const startSeconds = bootTimeSeconds + Number(fields[19]) / CLOCK_TICKS;
+  // btime has one-second resolution: allow for it.
+  return startSeconds <= startedBy.getTime() / 1000 + 2;
+}

@@ -1,0 +1,58 @@
+/**
+ * A container's root filesystem: an overlay of the image's unpacked layers (shared, never
+ * written) under a writable layer of its own in the container directory. A read-only root
+ * filesystem is still an overlay with an upper layer — runc makes the mount read-only after it
+ * has created the mount points for volumes — so both cases are one code path. The container's
+ * monitor mounts it (one process for all of a container's set-up); this module unmounts it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ContainerFiles } from './container-files.ts';
+
+const run = promisify(execFile);
+
+/** A layer set the overlay cannot be built from. */
+export class RootfsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RootfsError';
+  }
+}
+
+/**
+ * Makes the overlay's directories and returns its mount options for `layers` (lowest first);
+ * the container's monitor (monitor.ts) mounts it at files.rootfs.
+ */
+export async function prepareRootfs(files: ContainerFiles, layers: string[]): Promise<string> {
+  for (const layer of layers) {
+    // The overlay option string separates layers with ':' and options with ','.
+    if (/[:,]/.test(layer)) throw new RootfsError(`layer path ${JSON.stringify(layer)} contains ':' or ','`);
+  }
+  let lower = [...layers].reverse();
+  if (lower.length === 0) {
+    // An image with no layers (FROM scratch + nothing) still needs one lower dir.
+    const empty = join(files.dir, 'empty');
+    await mkdir(empty, { recursive: true });
+    lower = [empty];
+  }
+  await Promise.all([files.rootfs, files.upper, files.work].map((d) => mkdir(d, { recursive: true })));
+  return `lowerdir=${lower.join(':')},upperdir=${files.upper},workdir=${files.work}`;
+}
+
+/** Unmounts the overlay; a rootfs that is not mounted (e.g. after a reboot) is fine. */
+export async function unmountRootfs(files: ContainerFiles): Promise<void> {
+  try {
+    await run('umount', [files.rootfs]);
+  } catch (err) {
+    const message = stderrOf(err);
+    if (/not mounted|no mount point|No such file/.test(message)) return;
+    throw new RootfsError(`unmounting the container's rootfs: ${message}`, { cause: err });
+  }
+}
+
+function stderrOf(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  return (e.stderr || e.message || String(err)).trim();
+}

@@ -1,0 +1,238 @@
+/**
+ * A thin driver over an OCI runtime binary — runc, or crun with `--cgroup-manager=disabled`
+ * (crun refuses a hybrid cgroup layout otherwise, and then applies no limits; it refuses even so
+ * when controllers sit on the hybrid layout's cgroup2 hierarchy — preflight says so). Every call
+ * is one process with an argument array; the runtime's state lives under `root`.
+ *
+ * Containers are not started with `runc create` + `runc start`: their monitor (monitor.ts) runs
+ * `runc run` in the foreground, the container init's parent (and a child subreaper), the one
+ * process that can reap it and learn its exit status. See oci-runtime.ts for why.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { basename } from 'node:path';
+import { promisify } from 'node:util';
+import * as pty from 'node-pty';
+import type { ExecOptions } from './runtime.ts';
+import type { ContainerFiles } from './container-files.ts';
+
+const run = promisify(execFile);
+
+/** A failed runtime command, with the runtime's own message. */
+export class RuncError extends Error {
+  constructor(
+    message: string,
+    /** The runtime said the container does not exist. */
+    readonly notFound: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RuncError';
+  }
+}
+
+/** An exec that outlived its timeout; the process was killed. */
+export class ExecTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`command timed out after ${timeoutMs}ms`);
+    this.name = 'ExecTimeoutError';
+  }
+}
+
+/** Which binary, and where it keeps its state. */
+export interface RuncOptions {
+  /** Path or name of the binary; its base name decides the flavour ('crun' or runc). */
+  binary: string;
+  /** State directory (`--root`). */
+  root: string;
+}
+
+const NOT_FOUND = /does not exist|not found|No such file or directory/;
+
+/** The runtime binary's commands the kubelet uses: version, run (via the monitor), delete, exec. */
+export class Runc {
+  readonly binary: string;
+  /** 'runc' or 'crun': the node reports it as containerRuntimeVersion `<name>://<version>`. */
+  readonly name: 'runc' | 'crun';
+  readonly root: string;
+
+  constructor(options: RuncOptions) {
+    this.binary = options.binary;
+    this.root = options.root;
+    this.name = basename(options.binary).startsWith('crun') ? 'crun' : 'runc';
+  }
+
+  /** Whether the runtime applies cgroup limits (crun here does not). */
+  get appliesCgroups(): boolean {
+    return this.name === 'runc';
+  }
+
+  /** e.g. { name: 'runc', version: '1.1.5' } from `runc --version` ("runc version 1.1.5+ds1"). */
+  async version(): Promise<{ name: string; version: string }> {
+    const { stdout } = await this.command(['--version'], false);
+    return { name: this.name, version: parseVersion(stdout) };
+  }
+
+  /**
+   * The foreground `runc run` the container's monitor runs: runc's own log goes to a JSON file
+   * (the reason when a container cannot start); runc keeps the stopped container (`--keep`), so
+   * its cgroup — with the memory controller's OOM kill count — stays until delete.
+   */
+  runArgv(id: string, files: ContainerFiles): string[] {
+    return [
+      this.binary, ...this.globalArgs(), '--log', files.runcLog, '--log-format', 'json',
+      'run', ...(this.name === 'runc' ? ['--keep'] : []), '--bundle', files.dir, '--pid-file', files.pid, id,
+    ];
+  }
+
+  /** Deletes the container (killing it first when `force`); a container it does not know is fine. */
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.command(['delete', ...(options.force ? ['--force'] : []), id]);
+    } catch (err) {
+      if (err instanceof RuncError && err.notFound) return;
+      throw err;
+    }
+  }
+
+  /**
+   * `runc exec` in the foreground; with a TTY under node-pty, so runc has a controlling terminal
+   * to hand the process (and resizes reach it as SIGWINCH). Resolves with the command's exit
+   * status; a missing command gives runc's message on stderr and a non-zero status.
+   */
+  async exec(id: string, argv: string[], options: ExecOptions & { pidFile: string }): Promise<{ exitCode: number }> {
+    const args = [...this.globalArgs(), 'exec', ...(options.tty ? ['--tty'] : []), '--pid-file', options.pidFile, id, ...argv];
+    let settled = false;
+    const running = (options.tty ? this.execWithTty(args, options) : this.execWithPipes(args, options)).finally(() => (settled = true));
+    const kill = async () => {
+      // Killing runc would orphan the command inside the container: kill the command itself,
+      // once runc has written its pid.
+      for (let delay = 2; !settled; delay = Math.min(delay * 2, 50)) {
+        const pid = Number((await readFile(options.pidFile, 'utf8').catch(() => '')).trim());
+        if (pid > 0) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        void kill();
+      }, options.timeoutMs);
+    }
+    const onAbort = () => void kill();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const exitCode = await running;
+      if (timedOut) throw new ExecTimeoutError(options.timeoutMs!);
+      return { exitCode };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private execWithPipes(args: string[], options: ExecOptions): Promise<number> {
+    const child: ChildProcess = spawn(this.binary, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (options.stdin && child.stdin) {
+      child.stdin.on('error', () => undefined); // the command may exit without reading its input
+      options.stdin.pipe(child.stdin);
+    }
+    if (options.stdout) child.stdout!.pipe(options.stdout, { end: false });
+    else child.stdout!.resume();
+    if (options.stderr) child.stderr!.pipe(options.stderr, { end: false });
+    else child.stderr!.resume();
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => {
+        options.stdin?.unpipe(child.stdin!);
+        resolve(code ?? 128 + signalNumber(signal));
+      });
+    });
+  }
+
+  private execWithTty(args: string[], options: ExecOptions): Promise<number> {
+    const term = pty.spawn(this.binary, args, { name: 'xterm', cols: 80, rows: 24, encoding: null } as pty.IPtyForkOptions);
+    term.onData((data: string | Buffer) => options.stdout?.write(data));
+    const onInput = (chunk: Buffer | string) => term.write(typeof chunk === 'string' ? chunk : chunk.toString('binary'));
+    options.stdin?.on('data', onInput);
+    let finished = false;
+    void (async () => {
+      if (!options.resize) return;
+      for await (const size of options.resize) {
+        if (finished) break;
+        term.resize(Math.max(1, size.width), Math.max(1, size.height));
+      }
+    })().catch(() => undefined);
+    return new Promise((resolve) => {
+      term.onExit(({ exitCode, signal }) => {
+        finished = true;
+        options.stdin?.off('data', onInput);
+        resolve(signal ? 128 + signal : exitCode);
+      });
+    });
+  }
+
+  private globalArgs(): string[] {
+    return ['--root', this.root, ...(this.name === 'crun' ? ['--cgroup-manager=disabled'] : [])];
+  }
+
+  private async command(args: string[], withGlobals = true): Promise<{ stdout: string }> {
+    try {
+      const { stdout } = await run(this.binary, withGlobals ? [...this.globalArgs(), ...args] : args, { maxBuffer: 16 << 20 });
+      return { stdout };
+    } catch (err) {
+      const message = runtimeMessage((err as { stderr?: string }).stderr ?? '') || (err as Error).message;
+      throw new RuncError(`${this.name} ${args[0]}: ${message}`, NOT_FOUND.test(message), { cause: err });
+    }
+  }
+}
+
+/** "runc version 1.1.5+ds1\ncommit: …" → "1.1.5". */
+export function parseVersion(output: string): string {
+  const match = /version\s+v?(\d+(?:\.\d+)*)/.exec(output);
+  if (!match) throw new Error(`unrecognised runtime version output: ${output.split('\n')[0]}`);
+  return match[1];
+}
+
+/**
+ * The human part of a runtime's stderr: runc logs `time=… level=error msg="…"` (logrus text) or
+ * a bare line; crun prints the message as is.
+ */
+export function runtimeMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const messages = lines.map((line) => {
+    const m = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
+    return m ? JSON.parse(`"${m[1]}"`) as string : line;
+  });
+  return messages.at(-1) ?? '';
+}
+
+/** The last error in runc's JSON log (`--log-format json`): why a container could not start. */
+export function lastLoggedError(log: string): string | undefined {
+  let last: string | undefined;
+  for (const line of log.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if ((entry.level === 'error' || entry.level === 'fatal') && entry.msg) last = entry.msg;
+    } catch {
+      // crun's or a truncated line: not ours to parse
+    }
+  }
+  return last;
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal ? osConstants.signals[signal] : 0;
+}
+

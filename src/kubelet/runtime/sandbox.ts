@@ -1,0 +1,220 @@
+/**
+ * Pod sandboxes without a pause container: the namespaces a pod's containers share are
+ * persistent namespace files (bind mounts of /proc/PID/ns/*, as `ip netns add` makes them) under
+ * `/run/skiff/<kind>/<sandboxId>`, so they outlive the process that made them and the kubelet.
+ * Containers join them by path in their config.json. The sandbox's record (its config and those
+ * paths) is JSON in `rootDir/sandboxes/<id>.json`, so a restarted kubelet lists it again.
+ *
+ * A shared PID namespace (shareProcessNamespace) cannot be a bare file: a PID namespace whose
+ * init has exited accepts no new processes. It gets a holder — `unshare --pid --fork` running a
+ * shell that waits forever, PID 1 of the namespace, reaping the orphans that reparent to it —
+ * the role the pause container plays upstream. The holder is detached from the kubelet too.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Sandbox, SandboxConfig } from './runtime.ts';
+
+const run = promisify(execFile);
+
+/** Namespaces could not be created or removed. */
+export class SandboxError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SandboxError';
+  }
+}
+
+/** What the runtime keeps about a sandbox: the contract's Sandbox plus how it was made. */
+export interface SandboxRecord extends Sandbox {
+  config: SandboxConfig;
+  /** The shared PID namespace, when shareProcessNamespace (and not hostPID). */
+  pidnsPath?: string;
+  /** Host pid of the PID namespace's holder (`unshare`). */
+  pidHolderPid?: number;
+  /** The pod's /dev/shm: one tmpfs its containers share, as they share its IPC namespace. */
+  shmPath?: string;
+}
+
+/** Where sandboxes are recorded and their namespace files mounted. */
+export interface SandboxStoreOptions {
+  /** The runtime's root: records go to `rootDir/sandboxes/`. */
+  rootDir: string;
+  /** Where namespace files are bind-mounted (default /run/skiff): a tmpfs, so a reboot clears it. */
+  namespaceDir: string;
+}
+
+/** Sets up the sandbox's namespaces (creating what is missing) and records it. Idempotent. */
+export async function ensureSandbox(config: SandboxConfig, options: SandboxStoreOptions): Promise<SandboxRecord> {
+  const id = sandboxId(config.pod.uid);
+  const existing = await readSandbox(id, options);
+  const record: SandboxRecord = existing ?? {
+    id,
+    pod: { ...config.pod },
+    config: structuredClone(config),
+    createdAt: new Date(),
+    ...namespacePaths(id, config, options.namespaceDir),
+  };
+  await createNamespaces(record);
+  if (record.pidnsPath && !(await holderAlive(record))) record.pidHolderPid = await startPidHolder(record.pidnsPath);
+  await writeSandbox(record, options);
+  return record;
+}
+
+/** Removes the sandbox's namespaces and record (its containers must be gone already). Idempotent. */
+export async function removeSandbox(id: string, options: SandboxStoreOptions): Promise<void> {
+  const record = await readSandbox(id, options);
+  if (!record) return;
+  if (record.pidHolderPid && (await holderAlive(record))) process.kill(record.pidHolderPid, 'SIGKILL');
+  await removeNamespaceFiles([record.netnsPath, record.ipcnsPath, record.utsnsPath, record.pidnsPath, record.shmPath].filter((p): p is string => p !== undefined));
+  await rm(recordPath(id, options), { force: true });
+}
+
+/** Every recorded sandbox. */
+export async function listSandboxes(options: SandboxStoreOptions): Promise<SandboxRecord[]> {
+  const names = await readdir(join(options.rootDir, 'sandboxes')).catch(() => [] as string[]);
+  const records = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => readSandbox(n.slice(0, -5), options)));
+  return records.filter((r): r is SandboxRecord => r !== undefined);
+}
+
+/** The recorded sandbox `id`, if any. */
+export async function readSandbox(id: string, options: SandboxStoreOptions): Promise<SandboxRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(recordPath(id, options), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const raw = JSON.parse(text) as SandboxRecord & { createdAt: string };
+  return { ...raw, createdAt: new Date(raw.createdAt) };
+}
+
+/** The sandbox id of a pod: stable, so a restarted kubelet finds it again. */
+export function sandboxId(podUid: string): string {
+  return `pod-${podUid}`;
+}
+
+/** The namespace files a sandbox uses; a host namespace has none. hostNetwork implies the node's UTS too. */
+export function namespacePaths(id: string, config: SandboxConfig, namespaceDir: string): Pick<SandboxRecord, 'netnsPath' | 'ipcnsPath' | 'utsnsPath' | 'pidnsPath' | 'shmPath'> {
+  return {
+    ...(config.hostNetwork ? {} : { netnsPath: join(namespaceDir, 'netns', id), utsnsPath: join(namespaceDir, 'utsns', id) }),
+    ...(config.hostIPC ? {} : { ipcnsPath: join(namespaceDir, 'ipcns', id), shmPath: join(namespaceDir, 'shm', id) }),
+    ...(config.shareProcessNamespace && !config.hostPID ? { pidnsPath: join(namespaceDir, 'pidns', id) } : {}),
+  };
+}
+
+/**
+ * Whether something is mounted at `path` (a namespace file, the pod's shm tmpfs): a mount has
+ * its own device, the empty placeholder shares its directory's.
+ */
+export async function isMounted(path: string): Promise<boolean> {
+  try {
+    const [file, dir] = await Promise.all([stat(path), stat(dirname(path))]);
+    return file.dev !== dir.dev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The sandbox setup: set the hostname in the new UTS namespace, bring loopback up in the new
+ * network namespace, mount the pod's /dev/shm tmpfs (64 MiB, as Docker and containerd size it).
+ * Run by busybox's shell, whose hostname, ip and mount are built in (no more processes to
+ * spawn). Constant text; the data are positional arguments.
+ */
+const SETUP_SCRIPT = [
+  'if [ -n "$1" ]; then hostname "$1" || exit 1; fi',
+  'if [ "$2" = up ]; then ip link set lo up || exit 1; fi',
+  'if [ -n "$3" ]; then mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$3" || exit 1; fi',
+].join('; ');
+
+/** Creates the missing net/ipc/uts namespaces and shm with one `unshare`, configuring them from inside. */
+async function createNamespaces(record: SandboxRecord): Promise<void> {
+  const wanted: [flag: string, path: string | undefined][] = [['--net', record.netnsPath], ['--ipc', record.ipcnsPath], ['--uts', record.utsnsPath]];
+  const missing: [string, string][] = [];
+  for (const [flag, path] of wanted) {
+    if (path && !(await isMounted(path))) missing.push([flag, path]);
+  }
+  const shm = record.shmPath && !(await isMounted(record.shmPath)) ? record.shmPath : '';
+  if (missing.length === 0 && !shm) return;
+  for (const [, path] of missing) {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, '');
+  }
+  if (shm) await mkdir(shm, { recursive: true });
+  const makesNet = missing.some(([flag]) => flag === '--net');
+  const makesUts = missing.some(([flag]) => flag === '--uts');
+  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', makesNet ? 'up' : '', shm];
+  try {
+    if (missing.length > 0) await run('unshare', [...missing.map(([flag, path]) => `${flag}=${path}`), ...setup]);
+    else await run(setup[0], setup.slice(1));
+  } catch (err) {
+    throw new SandboxError(`creating the namespaces of sandbox ${record.id}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
+  }
+}
+
+/** The PID namespace's PID 1: a shell that waits forever, reaping whatever reparents to it. */
+const HOLDER_SCRIPT = 'trap "" TERM INT HUP; while :; do sleep 2147483647 & wait; done';
+
+async function startPidHolder(path: string): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeNamespaceFiles([path]);
+  await writeFile(path, '');
+  const child = spawn('unshare', [`--pid=${path}`, '--kill-child', '/bin/sh', '-c', HOLDER_SCRIPT], { detached: true, stdio: 'ignore' });
+  const pid = await new Promise<number>((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid!));
+    child.once('error', reject);
+  });
+  child.unref();
+  // Joining before the namespace has its init would make the joiner PID 1: wait for both.
+  for (let delay = 1; !((await isMounted(path)) && (await hasChildren(pid))); delay = Math.min(delay * 2, 20)) {
+    if (child.exitCode !== null) throw new SandboxError(`the PID namespace holder exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  return pid;
+}
+
+async function hasChildren(pid: number): Promise<boolean> {
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return children.trim() !== '';
+}
+
+/** Whether the recorded holder is still running (and is ours: its command line names the namespace file). */
+async function holderAlive(record: SandboxRecord): Promise<boolean> {
+  if (!record.pidHolderPid || !record.pidnsPath) return false;
+  const cmdline = await readFile(`/proc/${record.pidHolderPid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.includes(`--pid=${record.pidnsPath}`) && (await isMounted(record.pidnsPath));
+}
+
+/** Unmounts (one umount for all: each process costs) and deletes namespace files (and the shm directory). */
+async function removeNamespaceFiles(paths: string[]): Promise<void> {
+  const mounted = [];
+  for (const path of paths) if (await isMounted(path)) mounted.push(path);
+  if (mounted.length > 0) {
+    try {
+      await run('umount', mounted);
+    } catch (err) {
+      throw new SandboxError(`unmounting ${mounted.join(', ')}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
+    }
+  }
+  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
+}
+
+async function writeSandbox(record: SandboxRecord, options: SandboxStoreOptions): Promise<void> {
+  const path = recordPath(record.id, options);
+  await mkdir(dirname(path), { recursive: true });
+  // Write-then-rename: a crash never leaves a half-written record.
+  await writeFile(`${path}.tmp`, JSON.stringify(record, null, 2));
+  await rename(`${path}.tmp`, path);
+}
+
+function recordPath(id: string, options: SandboxStoreOptions): string {
+  return join(options.rootDir, 'sandboxes', `${id}.json`);
+}
+
+/** Removes the pod's cgroup directories runc left as parents of its containers' cgroups. */
+export async function removePodCgroups(podCgroup: string): Promise<void> {
+  const controllers = await readdir('/sys/fs/cgroup').catch(() => [] as string[]);
+  await Promise.all(controllers.map((c) => rmdir(join('/sys/fs/cgroup', c, podCgroup)).catch(() => undefined)));
+}

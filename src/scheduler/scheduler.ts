@@ -1,0 +1,208 @@
+/**
+ * The scheduler as a running component: while it leads (Lease kube-system/kube-scheduler) it
+ * watches pods and nodes (and PodDisruptionBudgets, for preemption), keeps the scheduler
+ * cache and the scheduling queue in step with them, and runs the scheduling loop. Each
+ * leadership term starts from fresh informers, cache and queue, so nothing a previous term
+ * believed is trusted.
+ */
+import { setMaxListeners } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import { findResource } from '../api/catalogue.ts';
+import { EventRecorder, InformerFactory, keyOf, LeaderElector, realClock, RestClient, type Clock } from '../client/index.ts';
+import { SchedulerCache } from './cache.ts';
+import { addEventHandlers } from './event-handlers.ts';
+import { checkPluginNames, DEFAULT_SCHEDULER_NAME, defaultConfiguration, readSchedulerConfiguration, SchedulerConfigError, type SchedulerConfiguration } from './config.ts';
+import { Framework, type Registry } from './framework/framework.ts';
+import type { ClusterEvent } from './framework/interface.ts';
+import { IN_TREE_PLUGINS } from './plugins/index.ts';
+import { Nominator } from './nominator.ts';
+import { SchedulingQueue } from './queue.ts';
+import { ScheduleOne } from './schedule-one.ts';
+import { Snapshot } from './snapshot.ts';
+
+export interface SchedulerOptions {
+  /** Where to find the API server; or pass `client`. */
+  kubeconfigPath?: string;
+  client?: RestClient;
+  /** Default: one profile, default-scheduler, with upstream's default plugins. */
+  config?: SchedulerConfiguration;
+  /** Campaign for the kube-scheduler Lease first. Default true. */
+  leaderElect?: boolean;
+  /** This scheduler's identity in the Lease. Default: host name + random suffix. */
+  identity?: string;
+  /** Plugins besides the in-tree ones (out-of-tree, or replacements for tests). */
+  registry?: Registry;
+  /** Binding cycles in flight at once. Default 64. */
+  maxBindingsInFlight?: number;
+  /**
+   * How long an assumed pod whose binding returned may go unconfirmed by the informer before
+   * the cache drops it. 0 (the default, as upstream) keeps it until confirmed or forgotten.
+   */
+  assumedPodTtlMs?: number;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface RunningScheduler {
+  client: RestClient;
+  /** Resolves once the scheduling loop runs (after leadership and informer sync). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const podsResource = findResource('', 'v1', 'pods')!;
+const nodesResource = findResource('', 'v1', 'nodes')!;
+const pdbResource = findResource('policy', 'v1', 'poddisruptionbudgets')!;
+
+/**
+ * Checks a configuration against the plugins there are: every plugin named exists and
+ * implements the extension points it is enabled at.
+ * @throws {SchedulerConfigError} naming the field at fault.
+ */
+export function checkSchedulerConfiguration(config: SchedulerConfiguration, registry: Registry = IN_TREE_PLUGINS): void {
+  checkPluginNames(config, (name) => name in registry);
+  for (const profile of config.profiles) new Framework({ profile, registry, snapshot: () => new Snapshot(), nominatedPodsForNode: () => [] });
+}
+
+/** Reads a configuration file and checks it (see {@link checkSchedulerConfiguration}); errors name the file and the field. */
+export async function loadSchedulerConfiguration(path: string, registry: Registry = IN_TREE_PLUGINS): Promise<SchedulerConfiguration> {
+  const config = await readSchedulerConfiguration(path);
+  try {
+    checkSchedulerConfiguration(config, registry);
+  } catch (err) {
+    if (err instanceof SchedulerConfigError) throw new SchedulerConfigError(`scheduler config ${path}: ${err.message}`);
+    throw err;
+  }
+  return config;
+}
+
+/** Starts the scheduler; it schedules once it leads (at once without leader election). */
+export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
+  const log = options.log ?? (() => {});
+  const clock = options.clock ?? realClock;
+  const ownClient = !options.client;
+  const config = options.config ?? defaultConfiguration();
+  const registry: Registry = { ...IN_TREE_PLUGINS, ...options.registry };
+  // A configuration naming a missing plugin fails now rather than when leadership comes.
+  checkSchedulerConfiguration(config, registry);
+  let client: RestClient;
+  if (options.client) client = options.client;
+  else if (options.kubeconfigPath) client = await RestClient.fromKubeconfig(options.kubeconfigPath, { clock, userAgent: 'skiff-scheduler' });
+  else throw new Error('startScheduler: pass kubeconfigPath or client');
+  const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal);
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+
+  /** One leadership term: fresh informers, cache and queue, until `signal` aborts. */
+  async function lead(signal: AbortSignal): Promise<void> {
+    setMaxListeners(0, signal);
+    const informers = new InformerFactory(client, { clock, log });
+    const podInformer = informers.informerFor<Pod>(podsResource);
+    const nodeInformer = informers.informerFor<Node>(nodesResource);
+    const pdbInformer = informers.informerFor<PodDisruptionBudget>(pdbResource);
+    const snapshot = new Snapshot();
+    const cache = new SchedulerCache({ clock, assumedPodTtlMs: options.assumedPodTtlMs });
+    const nominator = new Nominator();
+    const profiles = new Map<string, Framework>();
+    for (const profile of config.profiles) {
+      profiles.set(
+        profile.schedulerName,
+        new Framework({
+          profile,
+          registry,
+          snapshot: () => snapshot,
+          nominatedPodsForNode: (nodeName) => nominator.podsForNode(nodeName),
+          client,
+          podDisruptionBudgets: () => pdbInformer.cache.list(),
+          log,
+        }),
+      );
+    }
+    const pluginEvents = new Map<string, ClusterEvent[]>();
+    for (const fwk of profiles.values()) for (const [name, events] of fwk.clusterEvents()) pluginEvents.set(name, events);
+    const queue = new SchedulingQueue({
+      clock,
+      pluginEvents,
+      nominator,
+      podInitialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
+      podMaxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
+    });
+    addEventHandlers({ podInformer, nodeInformer, cache, queue, isResponsibleFor: (name) => profiles.has(name) });
+
+    const loop = new ScheduleOne({
+      queue,
+      cache,
+      snapshot,
+      profiles,
+      client,
+      recorder: new EventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, clock, log }),
+      currentPod: (pod) => podInformer.cache.get(keyOf(pod)),
+      clock,
+      percentageOfNodesToScore: config.percentageOfNodesToScore,
+      maxBindingsInFlight: options.maxBindingsInFlight,
+      log,
+    });
+    informers.start();
+    const onAbort = () => queue.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (!(await informers.waitForSync(signal))) return;
+      log(`scheduler: caches synced (${cache.nodeCount()} nodes), scheduling with profiles ${[...profiles.keys()].join(', ')}`);
+      queue.run();
+      const ttl = options.assumedPodTtlMs ?? 0;
+      let cancelCleanup = () => {};
+      if (ttl > 0) {
+        const cleanup = () => {
+          cache.cleanupAssumedPods();
+          cancelCleanup = clock.setTimer(Math.min(ttl, 1000), cleanup);
+        };
+        cancelCleanup = clock.setTimer(Math.min(ttl, 1000), cleanup);
+      }
+      markStarted();
+      await loop.run().finally(() => cancelCleanup());
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      queue.close();
+      informers.stop();
+    }
+  }
+
+  let running: Promise<void>;
+  if (options.leaderElect === false) {
+    running = lead(shutdown.signal);
+  } else {
+    const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+    running = (async () => {
+      // A scheduler that loses its lease campaigns again; its loop stopped with the term.
+      while (!shutdown.signal.aborted) {
+        let term: Promise<void> = Promise.resolve();
+        const elector = new LeaderElector(client, {
+          name: 'kube-scheduler',
+          identity,
+          clock,
+          log,
+          onStartedLeading: (signal) => {
+            term = lead(signal);
+            return term;
+          },
+        });
+        await elector.run(shutdown.signal);
+        await term;
+      }
+    })();
+  }
+
+  return {
+    client,
+    started,
+    async stop() {
+      shutdown.abort();
+      await running;
+      if (ownClient) client.close();
+    },
+  };
+}
