@@ -4,9 +4,9 @@
  * the in-process agent `skiff up` and `skiff server` start beside their control plane.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeletPreflightError, startKubelet, type KubeletOptions, type RunningKubelet } from '../kubelet/index.ts';
+import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
 
 export interface KubeletFlags {
@@ -80,9 +80,33 @@ function kubeletOptions(flags: KubeletFlags, log: (line: string) => void): Kubel
 }
 
 /** The in-process node of `skiff up` / `skiff server`: the admin kubeconfig, DATA_DIR/agent, a server node. Failures say why in one line. */
-export async function startServerAgent(dataDir: string, kubeconfigPath: string, log: (line: string) => void): Promise<RunningKubelet> {
+/** The node flags `skiff up` and `skiff server` take for their in-process agent. */
+export interface ServerAgentFlags {
+  dataDir: string;
+  nodeName?: string;
+  nodeIp?: string;
+  kubeletPort: number;
+}
+
+/** Adds the in-process agent's flags to `up` / `server`. */
+export function withServerAgentFlags(cmd: Command): Command {
+  return cmd
+    .option('--node-name <name>', 'name of the Node (default: the host name)')
+    .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
+    .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250);
+}
+
+export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningKubelet> {
   try {
-    return await startKubelet({ kubeconfigPath, rootDir: join(dataDir, 'agent'), isServer: true, log });
+    return await startKubelet({
+      kubeconfigPath,
+      rootDir: join(flags.dataDir, 'agent'),
+      isServer: true,
+      nodeName: flags.nodeName,
+      nodeIP: flags.nodeIp,
+      kubeletPort: flags.kubeletPort,
+      log,
+    });
   } catch (err) {
     throw new Error(kubeletStartError(err), { cause: err });
   }
@@ -97,29 +121,11 @@ function kubeletStartError(err: unknown): string {
 }
 
 async function runKubelet(flags: KubeletFlags): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  try {
-    await access(flags.kubeconfig);
-  } catch {
-    process.stderr.write(`skiff: error: cannot read kubeconfig ${flags.kubeconfig}: pass --kubeconfig with the file 'skiff server' wrote\n`);
-    process.exit(1);
-  }
-  let kubelet: RunningKubelet;
-  try {
-    kubelet = await startKubelet(kubeletOptions(flags, log));
-  } catch (err) {
-    process.stderr.write(`skiff: error: ${kubeletStartError(err)}\n`);
-    process.exit(1);
-  }
-  process.stdout.write(`Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}\n`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal} received, stopping (containers keep running)`);
-    await kubelet.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await runComponent({
+    kubeconfig: flags.kubeconfig,
+    start: (log) => startKubelet(kubeletOptions(flags, log)),
+    explain: kubeletStartError,
+    started: (kubelet) => `Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}`,
+    stopping: 'stopping (containers keep running)',
+  });
 }

@@ -4,10 +4,10 @@
  */
 import { Command } from 'commander';
 import { runControllerManager } from './controller-manager-command.ts';
-import { runScheduler } from './scheduler-command.ts';
+import { parseBoolean, runScheduler } from './scheduler-command.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { registerImageCommands } from './image-command.ts';
-import { registerKubeletCommands, startServerAgent } from './kubelet-command.ts';
+import { registerKubeletCommands, startServerAgent, withServerAgentFlags, type ServerAgentFlags } from './kubelet-command.ts';
 import { parseSeconds, runServer, withServerFlags, type ServerFlags } from './server-command.ts';
 
 const program = new Command('skiff')
@@ -17,15 +17,15 @@ const program = new Command('skiff')
 
 const SCHEDULER_CONFIG_HELP = 'KubeSchedulerConfiguration file (profiles, plugins, weights) for the scheduler';
 
-withServerFlags(program.command('up').description('a one-machine cluster: control plane and a node in one process'))
+withServerAgentFlags(withServerFlags(program.command('up').description('a one-machine cluster: control plane and a node in one process')))
   .option('--scheduler-config <file>', SCHEDULER_CONFIG_HELP)
-  .action((flags: ServerFlags) => runServer(flags, { startAgent: (kubeconfigPath, log) => startServerAgent(flags.dataDir, kubeconfigPath, log) }));
+  .action((flags: ServerFlags & ServerAgentFlags) => runServer(flags, { startAgent: (kubeconfigPath, log) => startServerAgent(flags, kubeconfigPath, log) }));
 
-withServerFlags(program.command('server').description('the control plane (with a node unless --disable-agent)'))
+withServerAgentFlags(withServerFlags(program.command('server').description('the control plane (with a node unless --disable-agent)')))
   .option('--disable-agent', 'run the control plane without a node')
   .option('--scheduler-config <file>', SCHEDULER_CONFIG_HELP)
-  .action((flags: ServerFlags) =>
-    runServer(flags, { startAgent: flags.disableAgent ? undefined : (kubeconfigPath, log) => startServerAgent(flags.dataDir, kubeconfigPath, log) }),
+  .action((flags: ServerFlags & ServerAgentFlags) =>
+    runServer(flags, { startAgent: flags.disableAgent ? undefined : (kubeconfigPath, log) => startServerAgent(flags, kubeconfigPath, log) }),
   );
 
 withServerFlags(program.command('apiserver').description('the API server alone')).action((flags: ServerFlags) => runServer(flags, { controllers: false }));
@@ -42,7 +42,8 @@ program
   .description('the scheduler alone, against any cluster (leader-elected)')
   .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
   .option('--config <file>', SCHEDULER_CONFIG_HELP)
-  .action((flags: { kubeconfig: string; config?: string }) => runScheduler(flags));
+  .option('--leader-elect [bool]', 'campaign for the kube-scheduler Lease before scheduling (false: schedule at once)', parseBoolean, true)
+  .action((flags: { kubeconfig: string; config?: string; leaderElect: boolean }) => runScheduler(flags));
 
 registerKubeletCommands(program);
 registerImageCommands(program);

@@ -11,6 +11,7 @@ export { Informer, listWatchFor, type EventHandler, type InformerOptions, type L
 export { InformerFactory, type InformerFactoryOptions } from './informer-factory.ts';
 export { loadKubeconfig, type ClusterConnection } from './kubeconfig.ts';
 export { LeaderElector, type LeaderElectionOptions, type LeaseClient } from './leader-election.ts';
+export { runWhileLeading, type LeadershipOptions } from './leadership.ts';
 export { ItemExponentialFailureRateLimiter, type RateLimiter } from './rate-limiter.ts';
 export { runReconciler, TerminalError, type Reconcile, type ReconcilerOptions, type Result } from './reconciler.ts';
 export {

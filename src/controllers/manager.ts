@@ -6,9 +6,7 @@
  * previous term cached is trusted.
  */
 import { setMaxListeners } from 'node:events';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { EventRecorder, InformerFactory, LeaderElector, realClock, RestClient, type Clock } from '../client/index.ts';
+import { EventRecorder, InformerFactory, realClock, RestClient, runWhileLeading, type Clock } from '../client/index.ts';
 import { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerConstructor, type ControllerContext, type ControllerManagerOptions } from './controller.ts';
 
 export interface ControllerManagerConfig {
@@ -69,30 +67,7 @@ export async function startControllerManager(config: ControllerManagerConfig): P
     }
   }
 
-  let running: Promise<void>;
-  if (config.leaderElection === false) {
-    running = lead(shutdown.signal);
-  } else {
-    const identity = config.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
-    running = (async () => {
-      // A manager that loses its lease campaigns again: its controllers stopped with the term.
-      while (!shutdown.signal.aborted) {
-        let term: Promise<void> = Promise.resolve();
-        const elector = new LeaderElector(client, {
-          name: 'kube-controller-manager',
-          identity,
-          clock,
-          log,
-          onStartedLeading: (signal) => {
-            term = lead(signal);
-            return term;
-          },
-        });
-        await elector.run(shutdown.signal);
-        await term;
-      }
-    })();
-  }
+  const running = runWhileLeading(client, { lease: 'kube-controller-manager', leaderElect: config.leaderElection !== false, identity: config.identity, clock, log }, lead, shutdown.signal);
 
   return {
     client,

@@ -11,6 +11,7 @@ import { parseQuantity } from '../api/validation/quantity.ts';
 import { ContainerWaitingError } from './container-waiting-error.ts';
 import type { Image } from './images/image-service.ts';
 import type { ContainerConfig, ContainerResources, Mount } from './runtime/runtime.ts';
+import { CAPABILITY_NAMES } from './runtime/capabilities.ts';
 
 /** Why a container cannot be created from its spec: status waiting reason CreateContainerConfigError. */
 export class CreateContainerConfigError extends ContainerWaitingError {
@@ -42,16 +43,8 @@ export const DEFAULT_CAPABILITIES = [
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
 
-/** Every capability Linux 5.9+ knows, in number order: what a privileged container gets. */
-export const ALL_CAPABILITIES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
-  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-];
+/** Every capability Linux knows: what a privileged container gets. */
+export const ALL_CAPABILITIES = CAPABILITY_NAMES;
 
 /** containerd's PATH for images that set none. */
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -6,12 +6,10 @@
  * believed is trusted.
  */
 import { setMaxListeners } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { EventRecorder, InformerFactory, keyOf, LeaderElector, realClock, RestClient, type Clock } from '../client/index.ts';
+import { EventRecorder, InformerFactory, keyOf, realClock, RestClient, runWhileLeading, type Clock } from '../client/index.ts';
 import { SchedulerCache } from './cache.ts';
 import { addEventHandlers } from './event-handlers.ts';
 import { checkPluginNames, DEFAULT_SCHEDULER_NAME, defaultConfiguration, readSchedulerConfiguration, SchedulerConfigError, type SchedulerConfiguration } from './config.ts';
@@ -171,30 +169,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     }
   }
 
-  let running: Promise<void>;
-  if (options.leaderElect === false) {
-    running = lead(shutdown.signal);
-  } else {
-    const identity = options.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
-    running = (async () => {
-      // A scheduler that loses its lease campaigns again; its loop stopped with the term.
-      while (!shutdown.signal.aborted) {
-        let term: Promise<void> = Promise.resolve();
-        const elector = new LeaderElector(client, {
-          name: 'kube-scheduler',
-          identity,
-          clock,
-          log,
-          onStartedLeading: (signal) => {
-            term = lead(signal);
-            return term;
-          },
-        });
-        await elector.run(shutdown.signal);
-        await term;
-      }
-    })();
-  }
+  const running = runWhileLeading(client, { lease: 'kube-scheduler', leaderElect: options.leaderElect !== false, identity: options.identity, clock, log }, lead, shutdown.signal);
 
   return {
     client,

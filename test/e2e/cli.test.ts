@@ -99,13 +99,21 @@ describe('skiff command line', () => {
     assert.equal(await server.exited, 0, server.output());
   });
 
-  test('server without --disable-agent runs the control plane alone and says so', async () => {
+  test('server without --disable-agent also runs a node agent whose node turns Ready', { skip: process.getuid?.() !== 0 && 'the node agent needs root' }, async () => {
     const dataDir = await tempDir();
+    const home = await tempDir();
     const port = await freePort();
-    const server = start(['server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1']);
-    await server.waitForOutput(/kubeconfig/);
-    await waitForHealthy(path.join(dataDir, 'kubeconfig.yaml'));
-    assert.match(server.output(), /agent/i);
+    const kubeletPort = await freePort();
+    const nodeName = `cli-node-${process.pid}`;
+    const server = start(['server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--node-name', nodeName, '--kubelet-port', String(kubeletPort)]);
+    await server.waitForOutput(/node agent running: node /);
+    const kubectl = kubectlWith(path.join(dataDir, 'kubeconfig.yaml'), path.join(home, 'cache'), home);
+    let ready = '';
+    for (let i = 0; i < 60 && ready !== 'True'; i++) {
+      ready = (await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).stdout;
+      if (ready !== 'True') await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(ready, 'True', server.output());
     server.child.kill('SIGINT');
     assert.equal(await server.exited, 0, server.output());
   });
