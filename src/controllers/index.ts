@@ -4,6 +4,7 @@
  */
 import type { ControllerConstructor } from './controller.ts';
 import { deploymentController } from './deployment.ts';
+import { disruptionController } from './disruption.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController } from './endpointslice.ts';
 import { garbageCollectorController } from './garbage-collector.ts';
@@ -27,4 +28,5 @@ export const ALL_CONTROLLERS: readonly ControllerConstructor[] = [
   garbageCollectorController,
   podGcController,
   nodeLifecycleController,
+  disruptionController,
 ];

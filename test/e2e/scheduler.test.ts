@@ -278,16 +278,21 @@ describe('the scheduler, end to end with kubectl', () => {
     }, { ...DEADLINE, message: () => 'the four pods never all bound to the node to drain' });
     for (const n of others) await ok(kubectl, ['uncordon', n]);
 
-    // No disruption controller runs here: the test writes the budget's status as one would
-    // (minAvailable 1 of 2 pods: one disruption allowed while both are healthy).
-    const pdbStatus = async (currentHealthy: number) => {
-      const pdb = await json(kubectl, ['get', 'pdb', 'web', '-n', ns]);
-      const status = { observedGeneration: pdb.metadata.generation ?? 1, disruptionsAllowed: currentHealthy - 1, currentHealthy, desiredHealthy: 1, expectedPods: 2 };
-      await ok(kubectl, ['patch', 'pdb', 'web', '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    // The disruption controller keeps the budget's status; the test plays the kubelet and
+    // reports the Deployment's pods Ready (minAvailable 1: one disruption while two are healthy).
+    const markWebReady = async () => {
+      const status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+      for (const name of (await placements(kubectl, ns, 'app=web')).keys()) {
+        await ok(kubectl, ['patch', 'pod', name, '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      }
     };
+    const allowed = (n: number) => waitFor(
+      async () => (await json(kubectl, ['get', 'pdb', 'web', '-n', ns])).status?.disruptionsAllowed === n || undefined,
+      { ...DEADLINE, message: () => `the budget never allowed ${n} disruption(s)` },
+    );
     const drain = (timeout: string) => kubectl(['drain', drained, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${timeout}`], { timeoutMs: 120_000 });
     const webPlacement = async () => [...(await placements(kubectl, ns, 'app=web')).values()].sort();
-    await pdbStatus(1);
+    await allowed(0);
 
     const blocked = await drain('10s');
     assert.notEqual(blocked.code, 0, 'drain must not finish while the budget forbids evictions');
@@ -302,7 +307,8 @@ describe('the scheduler, end to end with kubectl', () => {
     assert.deepEqual(await webPlacement(), [drained, drained], 'the budget keeps the Deployment pods in place');
 
     // Both healthy: one disruption allowed, and one eviction spends it.
-    await pdbStatus(2);
+    await markWebReady();
+    await allowed(1);
     const half = await drain('10s');
     assert.notEqual(half.code, 0, 'the second Deployment pod must wait for the budget');
     assert.match(half.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
@@ -314,7 +320,8 @@ describe('the scheduler, end to end with kubectl', () => {
     assert.equal((await json(kubectl, ['get', 'pdb', 'web', '-n', ns])).status.disruptionsAllowed, 0);
 
     // Its replacement is healthy: the budget allows one more.
-    await pdbStatus(2);
+    await markWebReady();
+    await allowed(1);
     const done = await drain('60s');
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, new RegExp(`node/${drained} drained`));

@@ -54,16 +54,20 @@ export async function handleBinding(ctx: RequestContext): Promise<void> {
 function budgetRefusal(pdb: KObject): StatusError | undefined {
   const name = pdb.metadata.name;
   if ((pdb.status?.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0) || pdb.status?.disruptionsAllowed === undefined) {
-    return tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget. The disruption budget ${name} is still being processed by the server.`);
+    return tooManyRequests(`The disruption budget ${name} is still being processed by the server.`);
   }
   if (pdb.status.disruptionsAllowed <= 0) {
-    return tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget. The disruption budget ${name} needs ${pdb.status.desiredHealthy} healthy pods and has ${pdb.status.currentHealthy} currently`);
+    return tooManyRequests(`The disruption budget ${name} needs ${pdb.status.desiredHealthy} healthy pods and has ${pdb.status.currentHealthy} currently`);
   }
   return undefined;
 }
 
-function tooManyRequests(message: string): StatusError {
-  return new StatusError(429, 'TooManyRequests', message, { causes: [{ reason: 'DisruptionBudget', message }], retryAfterSeconds: 10 });
+/**
+ * Upstream's refusal: the budget's detail goes in a cause, and no Retry-After, since client-go
+ * would otherwise retry the request itself and keep `kubectl drain` past its --timeout.
+ */
+function tooManyRequests(cause: string): StatusError {
+  return new StatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", { causes: [{ reason: 'DisruptionBudget', message: cause }] });
 }
 
 export async function handleEviction(ctx: RequestContext): Promise<void> {
@@ -84,8 +88,16 @@ export async function handleEviction(ctx: RequestContext): Promise<void> {
       const matching = items.filter((pdb) => pdb.spec?.selector && selectorFromLabelSelector(pdb.spec.selector).matches(pod.metadata.labels ?? {}));
       if (matching.length > 1) throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
       if (matching.length === 1) {
-        const refusal = budgetRefusal(matching[0]);
-        if (refusal) throw refusal;
+        // Spend one of the budget's disruptions (CAS on the budget), so that concurrent
+        // evictions cannot together take more than it allows; the pod is recorded in
+        // disruptedPods for the disruption controller, as upstream does.
+        await ctx.parts.registry.mutate(pdbR, ctx.info.namespace, matching[0].metadata.name, (pdb) => {
+          const refusal = budgetRefusal(pdb);
+          if (refusal) throw refusal;
+          pdb.status.disruptionsAllowed -= 1;
+          (pdb.status.disruptedPods ??= {})[ctx.info.name] = formatTime(new Date());
+          return pdb;
+        }, { dryRun: dryRunOf(ctx.query) || (eviction.deleteOptions?.dryRun ?? []).length > 0 });
       }
     }
   }
