@@ -1,5 +1,6 @@
 /**
- * The scheduler benchmark: `node --import tsx bench/scheduler.ts [--nodes 5000] [--pods 10000,50000]`.
+ * The scheduler benchmark: `node --import tsx bench/scheduler.ts [--nodes 5000] [--pods 10000,50000]
+ * [--scheduler-cpu-prof DIR]` (the last writes each scheduler process's CPU profile to DIR).
  *
  * A control plane runs in this process (loopback only, no controllers, no scheduler); the
  * scheduler runs as its own process (`bin/skiff scheduler`), so its peak memory is its own.
@@ -11,7 +12,8 @@
  *   - backlog: the same number of pods created while the scheduler is stopped, then the
  *     scheduler started: pods bound per second once it leads (its own ceiling, not the API's
  *     create rate);
- *   - the scheduler process's peak RSS;
+ *   - the scheduler process's peak RSS, and its CPU time per pod (from /proc: the figure a
+ *     busy shared machine does not distort; its inverse is the scheduler's ceiling on one core);
  * each beside upstream's scheduler_perf SchedulingBasic threshold for 5,000 nodes (680 pods/s
  * at 10k pods, 810 pods/s at 50k), as a ratio.
  */
@@ -33,6 +35,8 @@ const flag = (name: string, fallback: string) => {
 };
 const NODES = Number(flag('nodes', '5000'));
 const POD_COUNTS = flag('pods', '10000,50000').split(',').map(Number);
+/** Where the scheduler processes write CPU profiles (node --cpu-prof); none when unset. */
+const CPU_PROF_DIR = flag('scheduler-cpu-prof', '');
 const UPSTREAM: Record<number, number> = { 10000: 680, 50000: 810 };
 const CLIENTS = 100;
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -71,8 +75,24 @@ async function peakRssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc: on a shared machine the
+ * scheduler's CPU time per pod is the figure that does not depend on what else runs.
+ */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Linux's USER_HZ, the unit of /proc/PID/stat times (100 on every mainstream architecture). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 function startSchedulerProcess(kubeconfig: string): ChildProcess {
-  const child = spawn(path.join(REPO_ROOT, 'bin', 'skiff'), ['scheduler', '--kubeconfig', kubeconfig], {
+  // Without leader election: the backlog's scheduler must not wait out the previous one's Lease.
+  const profile = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'skiff'), 'scheduler', '--kubeconfig', kubeconfig, '--leader-elect=false'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;
@@ -150,6 +170,7 @@ async function main(): Promise<void> {
       const seconds = (Math.max(...boundAt.values()) - start) / 1000;
       const latencies = [...boundAt].map(([name, t]) => t - createdAt.get(name)!).sort((a, b) => a - b);
       const e2eRate = count / seconds;
+      const e2eCpu = await cpuSeconds(scheduler.pid!);
       const peak = await peakRssMiB(scheduler.pid!);
       watch.stop();
       await stopProcess(scheduler);
@@ -160,11 +181,17 @@ async function main(): Promise<void> {
       await runLoad(count, CLIENTS, async (i) => void (await client.create(pods, pod(backlogNs, i))), { budgetMs: 900_000 });
       const backlogBound = new Map<string, number>();
       let firstBound = 0;
-      const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => (firstBound ||= performance.now()));
-      const started = performance.now();
+      let cpuAtFirstBound: Promise<number> | undefined;
       const second = startSchedulerProcess(plane.kubeconfigPath);
+      const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => {
+        if (firstBound) return;
+        firstBound = performance.now();
+        cpuAtFirstBound = cpuSeconds(second.pid!);
+      });
+      const started = performance.now();
       children.push(second);
       await waitForCount(backlogBound, count, `backlog ${count}`, 600_000);
+      const drainCpu = (await cpuSeconds(second.pid!)) - (await cpuAtFirstBound!);
       const drainSeconds = (Math.max(...backlogBound.values()) - firstBound) / 1000;
       const backlogRate = count / drainSeconds;
       const backlogPeak = await peakRssMiB(second.pid!);
@@ -174,8 +201,8 @@ async function main(): Promise<void> {
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       rows.push(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
-        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  ratio to upstream: ${ratio(backlogRate)}`,
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  ratio to upstream: ${ratio(backlogRate)}`,
       );
     }
     console.log(`\nscheduler benchmark: ${NODES} simulated nodes, ${CLIENTS} creating clients, ${os.cpus().length} cores`);

@@ -39,7 +39,7 @@ program
 
 program
   .command('scheduler')
-  .description('the scheduler alone, against any cluster (leader-elected)')
+  .description('the scheduler alone, against any cluster (leader-elected unless --leader-elect=false)')
   .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
   .option('--config <file>', SCHEDULER_CONFIG_HELP)
   .option('--leader-elect [bool]', 'campaign for the kube-scheduler Lease before scheduling (false: schedule at once)', parseBoolean, true)

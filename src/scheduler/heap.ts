@@ -3,7 +3,8 @@
  * Keys make update and delete O(log n), so a pod that changes while it waits keeps one place.
  */
 export class KeyedHeap<T> {
-  private readonly items: T[] = [];
+  /** Each item beside its key, so moving it in the heap does not recompute the key. */
+  private readonly items: { key: string; item: T }[] = [];
   private readonly index = new Map<string, number>();
 
   /** `less(a, b)`: a comes out before b. */
@@ -22,7 +23,7 @@ export class KeyedHeap<T> {
 
   get(key: string): T | undefined {
     const i = this.index.get(key);
-    return i === undefined ? undefined : this.items[i];
+    return i === undefined ? undefined : this.items[i].item;
   }
 
   /** Adds the item, or replaces the one with the same key and restores the order. */
@@ -30,17 +31,17 @@ export class KeyedHeap<T> {
     const key = this.keyOf(item);
     const at = this.index.get(key);
     if (at !== undefined) {
-      this.items[at] = item;
+      this.items[at] = { key, item };
       this.fix(at);
       return;
     }
-    this.items.push(item);
+    this.items.push({ key, item });
     this.index.set(key, this.items.length - 1);
     this.up(this.items.length - 1);
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.items[0]?.item;
   }
 
   pop(): T | undefined {
@@ -54,15 +55,15 @@ export class KeyedHeap<T> {
   }
 
   private removeAt(i: number): T {
-    const item = this.items[i];
+    const entry = this.items[i];
     const last = this.items.pop()!;
-    this.index.delete(this.keyOf(item));
+    this.index.delete(entry.key);
     if (i < this.items.length) {
       this.items[i] = last;
-      this.index.set(this.keyOf(last), i);
+      this.index.set(last.key, i);
       this.fix(i);
     }
-    return item;
+    return entry.item;
   }
 
   private fix(i: number): void {
@@ -73,7 +74,7 @@ export class KeyedHeap<T> {
     const start = i;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(this.items[i], this.items[parent])) break;
+      if (!this.less(this.items[i].item, this.items[parent].item)) break;
       this.swap(i, parent);
       i = parent;
     }
@@ -86,8 +87,8 @@ export class KeyedHeap<T> {
       const l = 2 * i + 1;
       if (l >= n) return;
       const r = l + 1;
-      const child = r < n && this.less(this.items[r], this.items[l]) ? r : l;
-      if (!this.less(this.items[child], this.items[i])) return;
+      const child = r < n && this.less(this.items[r].item, this.items[l].item) ? r : l;
+      if (!this.less(this.items[child].item, this.items[i].item)) return;
       this.swap(i, child);
       i = child;
     }
@@ -97,7 +98,7 @@ export class KeyedHeap<T> {
     const t = this.items[a];
     this.items[a] = this.items[b];
     this.items[b] = t;
-    this.index.set(this.keyOf(this.items[a]), a);
-    this.index.set(this.keyOf(this.items[b]), b);
+    this.index.set(this.items[a].key, a);
+    this.index.set(this.items[b].key, b);
   }
 }

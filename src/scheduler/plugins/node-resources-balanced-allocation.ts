@@ -6,29 +6,36 @@
 import { MAX_NODE_SCORE, SUCCESS, status, type PluginFactory, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
 import { computePodRequests, type NodeInfo, type Resource } from '../framework/node-info.ts';
 import { NAMES } from './names.ts';
-import { amountOf, DEFAULT_RESOURCES, requestedWithPod, skipsResource, type ResourceSpec } from './resource-allocation.ts';
+import { amountAt, amountOf, DEFAULT_RESOURCES, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
 
 /** The share of resource `name` in use with the pod placed (capped at 1); undefined when it is left out. */
-function fraction(nodeInfo: NodeInfo, podRequests: Resource, name: string): number | undefined {
-  const allocatable = amountOf(nodeInfo.allocatable, name);
-  if (allocatable === 0 || skipsResource(podRequests, name)) return undefined;
-  return Math.min(requestedWithPod(nodeInfo, podRequests, name, true) / allocatable, 1);
+/** The share of `r` in use with the pod placed on the node, capped at 1; undefined when the node has none. */
+function fraction(nodeInfo: NodeInfo, r: ScoredResource): number | undefined {
+  const allocatable = amountAt(nodeInfo.allocatable, r.slot, r.name);
+  if (allocatable === 0) return undefined;
+  return Math.min((amountAt(nodeInfo.requested, r.slot, r.name) + r.podAmount) / allocatable, 1);
 }
 
 /**
- * Upstream's balancedResourceScorer: (1 − the standard deviation of the shares in use) × 100.
- * Two shares, the default, take the allocation-free path.
+ * Upstream's balancedResourceScorer: 100 × (1 − the standard deviation of the per-resource
+ * shares in use with the pod placed), so nodes whose resources fill evenly win. Resources the
+ * node has none of, and extended resources the pod does not ask for, are left out.
  */
 export function balancedScore(nodeInfo: NodeInfo, podRequests: Resource, resources: ResourceSpec[]): number {
+  return balancedScoreResolved(nodeInfo, scoredResources(podRequests, resources));
+}
+
+/** {@link balancedScore} from resources resolved once per pod (the per-node path). */
+function balancedScoreResolved(nodeInfo: NodeInfo, resources: ScoredResource[]): number {
   let std = 0;
   if (resources.length === 2) {
-    const a = fraction(nodeInfo, podRequests, resources[0].name);
-    const b = fraction(nodeInfo, podRequests, resources[1].name);
+    const a = fraction(nodeInfo, resources[0]);
+    const b = fraction(nodeInfo, resources[1]);
     if (a !== undefined && b !== undefined) std = Math.abs((a - b) / 2);
   } else {
     const fractions: number[] = [];
     for (const r of resources) {
-      const f = fraction(nodeInfo, podRequests, r.name);
+      const f = fraction(nodeInfo, r);
       if (f !== undefined) fractions.push(f);
     }
     if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
@@ -57,12 +64,12 @@ export const newNodeResourcesBalancedAllocation: PluginFactory = (rawArgs) => {
     preScore(state, pod) {
       const requests = computePodRequests(pod).requests;
       if (isBestEffort(requests, resources)) return status('Skip');
-      state.write(PRE_SCORE_KEY, requests);
+      state.write(PRE_SCORE_KEY, scoredResources(requests, resources));
       return SUCCESS;
     },
     score(state, pod, nodeInfo) {
-      const requests = state.read<Resource>(PRE_SCORE_KEY) ?? computePodRequests(pod).requests;
-      return { score: balancedScore(nodeInfo, requests, resources), status: SUCCESS };
+      const scored = state.read<ScoredResource[]>(PRE_SCORE_KEY) ?? scoredResources(computePodRequests(pod).requests, resources);
+      return { score: balancedScoreResolved(nodeInfo, scored), status: SUCCESS };
     },
   };
   return plugin;

@@ -17,8 +17,9 @@ import {
   type Status,
 } from '../framework/interface.ts';
 import { computePodRequests, type NodeInfo, type Resource } from '../framework/node-info.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { NAMES } from './names.ts';
-import { amountOf, DEFAULT_RESOURCES, requestedWithPod, skipsResource, type ResourceSpec } from './resource-allocation.ts';
+import { amountAt, amountOf, DEFAULT_RESOURCES, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
 
 /** One shortfall of a node for a pod. */
 export interface InsufficientResource {
@@ -44,41 +45,19 @@ function checkResource(out: InsufficientResource[], name: string, requests: Reso
   if (want > allocatable - amountOf(nodeInfo.requested, name)) out.push({ resourceName: name, reason: `Insufficient ${name}`, unresolvable: want > allocatable });
 }
 
-const NO_SHORTFALL: readonly InsufficientResource[] = Object.freeze([]);
-
 /**
  * Every reason `requests` do not fit `nodeInfo`, in upstream's order: pod count, cpu, memory,
- * ephemeral-storage, then extended resources.
+ * ephemeral-storage, then extended resources. Filter asks only once its allocation-free check
+ * has failed, so this path may build the list.
  */
-export function fitsRequest(requests: Resource, nodeInfo: NodeInfo, ignored?: (name: string) => boolean): readonly InsufficientResource[] {
-  const tooMany = nodeInfo.pods.length + 1 > nodeInfo.allocatable.allowedPodNumber;
-  const { allocatable, requested } = nodeInfo;
-  // The common case, decided without allocating: room for everything asked.
-  if (
-    !tooMany &&
-    requests.milliCPU <= allocatable.milliCPU - requested.milliCPU &&
-    requests.memory <= allocatable.memory - requested.memory &&
-    requests.ephemeralStorage <= allocatable.ephemeralStorage - requested.ephemeralStorage &&
-    scalarsFit(requests, nodeInfo, ignored)
-  ) {
-    return NO_SHORTFALL;
-  }
+export function fitsRequest(requests: Resource, nodeInfo: NodeInfo, ignored?: (name: string) => boolean): InsufficientResource[] {
   const out: InsufficientResource[] = [];
-  if (tooMany) out.push({ resourceName: 'pods', reason: 'Too many pods', unresolvable: false });
+  if (nodeInfo.pods.length + 1 > nodeInfo.allocatable.allowedPodNumber) out.push({ resourceName: 'pods', reason: 'Too many pods', unresolvable: false });
   checkResource(out, 'cpu', requests, nodeInfo);
   checkResource(out, 'memory', requests, nodeInfo);
   checkResource(out, 'ephemeral-storage', requests, nodeInfo);
   for (const name in requests.scalar) if (!ignored?.(name)) checkResource(out, name, requests, nodeInfo);
   return out;
-}
-
-function scalarsFit(requests: Resource, nodeInfo: NodeInfo, ignored?: (name: string) => boolean): boolean {
-  for (const name in requests.scalar) {
-    const want = requests.scalar[name];
-    if (want === 0 || ignored?.(name)) continue;
-    if (want > (nodeInfo.allocatable.scalar[name] ?? 0) - (nodeInfo.requested.scalar[name] ?? 0)) return false;
-  }
-  return true;
 }
 
 /** Upstream's leastRequestedScore: the share left free, 0 when over capacity. */
@@ -99,15 +78,57 @@ export function mostRequestedScore(requested: number, capacity: number): number 
  * does not ask for.
  */
 export function resourceScore(nodeInfo: NodeInfo, podRequests: Resource, resources: ResourceSpec[], perResource: (req: number, cap: number) => number): number {
+  return scoreResolved(nodeInfo, scoredResources(podRequests, resources), perResource);
+}
+
+/**
+ * Scores with the pod placed on the node, from resources resolved once per pod (the same
+ * figure as {@link resourceScore}, without per-node name lookups).
+ */
+function scoreResolved(nodeInfo: NodeInfo, resources: ScoredResource[], perResource: (req: number, cap: number) => number): number {
   let sum = 0;
   let weights = 0;
-  for (const r of resources) {
-    const allocatable = amountOf(nodeInfo.allocatable, r.name);
-    if (allocatable === 0 || skipsResource(podRequests, r.name)) continue;
-    sum += perResource(requestedWithPod(nodeInfo, podRequests, r.name, false), allocatable) * r.weight;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i];
+    const allocatable = amountAt(nodeInfo.allocatable, r.slot, r.name);
+    if (allocatable === 0) continue;
+    sum += perResource(amountAt(nodeInfo.nonZeroRequested, r.slot, r.name) + r.podAmount, allocatable) * r.weight;
     weights += r.weight;
   }
   return weights === 0 ? 0 : Math.trunc(sum / weights);
+}
+
+/** What Filter needs of the pod, computed once per cycle: its requests and the extended ones that count. */
+interface PreFilterState {
+  requests: Resource;
+  /** Extended resources asked for and not ignored, as [name, amount]. */
+  scalars: [string, number][];
+}
+
+function preFilterState(pod: Pod, ignored: (name: string) => boolean): PreFilterState {
+  const requests = computePodRequests(pod).requests;
+  const scalars: [string, number][] = [];
+  for (const name in requests.scalar) if (requests.scalar[name] !== 0 && !ignored(name)) scalars.push([name, requests.scalar[name]]);
+  return { requests, scalars };
+}
+
+/** Room for one more pod and all it asks for: the common case, decided without allocating. */
+function fitsAll(s: PreFilterState, nodeInfo: NodeInfo): boolean {
+  const { allocatable, requested } = nodeInfo;
+  const q = s.requests;
+  if (
+    nodeInfo.pods.length + 1 > allocatable.allowedPodNumber ||
+    q.milliCPU > allocatable.milliCPU - requested.milliCPU ||
+    q.memory > allocatable.memory - requested.memory ||
+    q.ephemeralStorage > allocatable.ephemeralStorage - requested.ephemeralStorage
+  ) {
+    return false;
+  }
+  for (let i = 0; i < s.scalars.length; i++) {
+    const [name, want] = s.scalars[i];
+    if (want > (allocatable.scalar[name] ?? 0) - (requested.scalar[name] ?? 0)) return false;
+  }
+  return true;
 }
 
 const PRE_FILTER_KEY = 'PreFilter' + NAMES.NodeResourcesFit;
@@ -129,23 +150,24 @@ export const newNodeResourcesFit: PluginFactory = (rawArgs) => {
       { resource: 'Node', action: 'UpdateNodeAllocatable' },
     ],
     preFilter(state, pod) {
-      state.write(PRE_FILTER_KEY, computePodRequests(pod).requests);
+      state.write(PRE_FILTER_KEY, preFilterState(pod, ignored));
       return { status: SUCCESS };
     },
     filter(state: CycleState, pod, nodeInfo): Status {
-      const requests = state.read<Resource>(PRE_FILTER_KEY) ?? computePodRequests(pod).requests;
-      const short = fitsRequest(requests, nodeInfo, ignored);
+      const pre = state.read<PreFilterState>(PRE_FILTER_KEY) ?? preFilterState(pod, ignored);
+      if (fitsAll(pre, nodeInfo)) return SUCCESS;
+      const short = fitsRequest(pre.requests, nodeInfo, ignored);
       if (short.length === 0) return SUCCESS;
       const code = short.some((r) => r.unresolvable) ? 'UnschedulableAndUnresolvable' : 'Unschedulable';
       return status(code, ...short.map((r) => r.reason));
     },
     preScore(state, pod) {
-      state.write(PRE_SCORE_KEY, computePodRequests(pod).nonZeroRequests);
+      state.write(PRE_SCORE_KEY, scoredResources(computePodRequests(pod).nonZeroRequests, resources));
       return SUCCESS;
     },
     score(state, pod, nodeInfo) {
-      const requests = state.read<Resource>(PRE_SCORE_KEY) ?? computePodRequests(pod).nonZeroRequests;
-      return { score: resourceScore(nodeInfo, requests, resources, perResource), status: SUCCESS };
+      const scored = state.read<ScoredResource[]>(PRE_SCORE_KEY) ?? scoredResources(computePodRequests(pod).nonZeroRequests, resources);
+      return { score: scoreResolved(nodeInfo, scored, perResource), status: SUCCESS };
     },
   };
   return plugin;

@@ -3,7 +3,7 @@
  * resource, the node's allocatable amount and what would be requested with the pod placed
  * there. Scorers turn these pairs into 0..MAX_NODE_SCORE.
  */
-import type { NodeInfo, Resource } from '../framework/node-info.ts';
+import type { Resource } from '../framework/node-info.ts';
 
 /** A resource the scorers look at and its weight (cpu and memory, 1 each, by default). */
 export interface ResourceSpec {
@@ -43,10 +43,34 @@ export function skipsResource(podRequests: Resource, name: string): boolean {
 }
 
 /**
- * What would be requested of resource `name` with the pod placed on the node. `useRequested`
- * picks the pods' actual requests (BalancedAllocation) instead of the non-zero defaults (Fit's
- * scoring).
+ * One scored resource, resolved for one pod before the per-node loop: what the pod asks
+ * for and where the resource sits in a Resource, so scoring a node does no name lookups.
+ * Fit's scoring adds `podAmount` to the node's non-zero-defaulted requests, BalancedAllocation
+ * to its actual requests.
  */
-export function requestedWithPod(nodeInfo: NodeInfo, podRequests: Resource, name: string, useRequested: boolean): number {
-  return amountOf(useRequested ? nodeInfo.requested : nodeInfo.nonZeroRequested, name) + amountOf(podRequests, name);
+export interface ScoredResource {
+  name: string;
+  weight: number;
+  /** 0 cpu, 1 memory, 2 ephemeral-storage, 3 an extended resource (read by name). */
+  slot: number;
+  podAmount: number;
+}
+
+function slotOf(name: string): number {
+  return name === 'cpu' ? 0 : name === 'memory' ? 1 : name === 'ephemeral-storage' ? 2 : 3;
+}
+
+/** A resource's amount in `r` by its precomputed slot (see {@link ScoredResource}). */
+export function amountAt(r: Resource, slot: number, name: string): number {
+  return slot === 0 ? r.milliCPU : slot === 1 ? r.memory : slot === 2 ? r.ephemeralStorage : r.scalar[name] ?? 0;
+}
+
+/** The resources to score for a pod with `podRequests`: extended resources it does not ask for are left out. */
+export function scoredResources(podRequests: Resource, resources: ResourceSpec[]): ScoredResource[] {
+  const out: ScoredResource[] = [];
+  for (const r of resources) {
+    if (skipsResource(podRequests, r.name)) continue;
+    out.push({ name: r.name, weight: r.weight, slot: slotOf(r.name), podAmount: amountOf(podRequests, r.name) });
+  }
+  return out;
 }
