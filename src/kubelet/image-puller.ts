@@ -13,6 +13,9 @@ import { ImagePullError, type Image, type ImageService, type RegistryAuth } from
 import { parseReference } from './images/reference.ts';
 import type { ObjectSource } from './object-source.ts';
 
+/** How often an image in use is marked used again (the store's lastUsed, for garbage collection). */
+const TOUCH_INTERVAL_MS = 60_000;
+
 export interface ImagePullerOptions {
   images: ImageService;
   objects: Pick<ObjectSource, 'getSecret'>;
@@ -24,9 +27,23 @@ export class ImagePuller {
   private readonly backoff: CrashBackoff;
   /** When the last pull of a pod/image key failed. */
   private readonly failedAt = new Map<string, number>();
+  /** When each image was last marked used. */
+  private readonly touchedAt = new Map<string, number>();
 
   constructor(private readonly options: ImagePullerOptions) {
     this.backoff = new CrashBackoff(options.clock);
+  }
+
+  /**
+   * Marks the image used, for garbage collection's least-recently-used order — in the
+   * background and at most once a minute per image: each mark rewrites the store's index
+   * under its lock, and a hundred pods starting at once would otherwise queue behind it.
+   */
+  private touch(id: string): void {
+    const now = this.options.clock.now();
+    if (now - (this.touchedAt.get(id) ?? -Infinity) < TOUCH_INTERVAL_MS) return;
+    this.touchedAt.set(id, now);
+    void this.options.images.touch(id).catch(() => undefined);
   }
 
   /** The container's image, pulled if the policy says so; throws {@link ContainerWaitingError}. */
@@ -45,8 +62,7 @@ export class ImagePuller {
     const present = policy === 'Always' ? undefined : await images.get(image);
     if (present) {
       void recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-      // Garbage collection removes the least recently used images first.
-      await images.touch(present.id).catch(() => undefined);
+      this.touch(present.id);
       return present;
     }
     if (policy === 'Never') {

@@ -220,6 +220,8 @@ export class PodSyncer {
     let id: string;
     try {
       const image = await this.o.puller.ensure(pod, spec);
+      // A pull can give an image already known by its ID (imported, say) its first repo digest.
+      if (image.repoDigests.length) this.repoDigests.set(image.id, image.repoDigests[0]);
       const [{ env, mounts }, passwd, group] = await Promise.all([
         this.o.resources.container(pod, spec),
         readImageFile(image.layers, 'etc/passwd'),

@@ -9,13 +9,13 @@
  *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
  *     while no logger reads), runs `runc run` in the foreground (the container init's parent)
  *     and writes runc's exit status — the container's — to the `exit` file.
- * One process spawned by the kubelet per container, where separate mkfifo/mount, monitor and
- * start steps would cost three: spawning from a large process is what a busy node pays most for.
+ * One process per container, where separate mkfifo/mount, monitor and start steps would cost
+ * three; spawned through the spawner (spawner.ts), not forked from the kubelet.
  */
-import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, watch, type FSWatcher } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { ContainerFiles } from './container-files.ts';
+import { defaultSpawner } from './spawner.ts';
 
 /**
  * The monitor's script. Constant text: paths and options are positional arguments ($0 the
@@ -36,6 +36,9 @@ const MONITOR_SCRIPT = [
   'exec 1<>stdout 2<>stderr',
   '"$@"; echo $? > exit',
 ].join('\n');
+
+/** How often a start that inotify has not reported checks that the monitor is still there. */
+const MONITOR_CHECK_MS = 250;
 
 /** The monitor could not make the container's files or mount its rootfs. */
 export class MonitorError extends Error {
@@ -60,24 +63,10 @@ export interface MonitorOptions {
  * (step 1); throws {@link MonitorError} with the shell's message when they cannot be made.
  */
 export async function createMonitor(files: ContainerFiles, options: MonitorOptions): Promise<number> {
-  const child = spawn('/bin/busybox', ['sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', ...options.runcArgv], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const created = await new Promise<boolean>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.on('data', () => out.includes('created\n') && resolve(true));
-    child.once('exit', () => resolve(out.includes('created\n')));
-  });
-  child.stdout!.destroy();
-  child.stderr!.destroy();
-  child.unref();
-  if (!created) throw new MonitorError(err.trim() || 'the container monitor exited while creating the container');
-  return child.pid!;
+  const argv = ['/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', ...options.runcArgv];
+  const result = await defaultSpawner().spawn(argv, { detached: true, until: 'created\n' });
+  if (!result.matched) throw new MonitorError(result.stderr.trim() || 'the container monitor exited while creating the container');
+  return result.pid!;
 }
 
 /**
@@ -104,14 +93,38 @@ export async function releaseMonitor(files: ContainerFiles): Promise<void> {
 
 /**
  * Resolves true once the container's init exists (runc wrote its pid file), false when the
- * monitor finished without one (runc could not start the container).
+ * monitor finished without one (runc could not start the container). Woken by inotify on the
+ * container's directory rather than polling — a node starting many containers at once would
+ * spend its time in stat calls; the slow timer only catches a monitor killed before it wrote
+ * anything.
  */
 export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
-  for (let delay = 2; ; delay = Math.min(delay * 2, 20)) {
+  const check = async (): Promise<boolean | undefined> => {
     if (await exists(files.pid)) return true;
     // The exit file is written only after runc returns; a pid file would have come first.
     if ((await exists(files.exit)) || !(await monitorAlive(files))) return exists(files.pid);
-    await new Promise((r) => setTimeout(r, delay));
+    return undefined;
+  };
+  let wake: () => void = () => {};
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(files.dir, () => wake());
+    watcher.on('error', () => wake());
+  } catch {
+    // No inotify (e.g. out of watches): the timer below still gets there.
+  }
+  try {
+    for (;;) {
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, watcher ? MONITOR_CHECK_MS : 20).unref();
+      });
+      const started = await check();
+      if (started !== undefined) return started;
+      await woken;
+    }
+  } finally {
+    watcher?.close();
   }
 }
 

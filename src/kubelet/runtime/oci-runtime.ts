@@ -1,8 +1,9 @@
 /**
  * The ContainerRuntime over runc (or crun): one OCI bundle per container in
  * `rootDir/containers/<id>/`, its rootfs an overlay of the image's layers, its namespaces the
- * sandbox's (sandbox.ts). No daemon and no state in this process: a new OciRuntime over the
- * same rootDir sees exactly what the last one left, so containers outlive the kubelet.
+ * sandbox's (sandbox.ts). No daemon, and no state in this process beyond a cache of what is
+ * final on disk: a new OciRuntime over the same rootDir sees exactly what the last one left, so
+ * containers outlive the kubelet.
  *
  * Exit status — why a host-side monitor. Only a process's parent can reap it and learn how it
  * ended; `runc create` leaves the container's init orphaned (reparented to the node's init,
@@ -76,17 +77,32 @@ export interface OciRuntimeOptions {
   namespaceDir?: string;
 }
 
+/** A container as far as its files are final: see OciRuntime.known. */
+interface KnownContainer {
+  /** The status from the config alone (state created). */
+  base: ContainerStatus;
+  started?: { pid: number; at: Date };
+  /** The exit part of the status, once the exit file has said it. */
+  exited?: Partial<ContainerStatus>;
+}
+
 /** Exit code upstream reports for a container that could not start. */
 const START_ERROR_EXIT_CODE = 128;
 /** Exit code when the monitor died without recording the status (killed, or a reboot). */
 const LOST_EXIT_CODE = 255;
 
-/** The ContainerRuntime over runc: stateless in memory, everything on disk under rootDir (see the file's comment). */
+/** The ContainerRuntime over runc: everything on disk under rootDir (see the file's comment). */
 export class OciRuntime implements ContainerRuntime {
   private readonly runc: Runc;
   private readonly rootDir: string;
   private readonly sandboxes: SandboxStoreOptions;
   private capabilities?: Promise<Set<string>>;
+  /**
+   * What this runtime has learnt of each container: its config (immutable after create), its
+   * init's pid once started and its end once exited — so a status reads only what can still
+   * change. The directory is still checked on every status: it is the truth.
+   */
+  private readonly known = new Map<string, KnownContainer>();
   /** Sandbox set-ups in flight, so two calls for one pod never mount its namespaces twice. */
   private readonly sandboxSetups = new Map<string, Promise<SandboxRecord>>();
 
@@ -187,6 +203,7 @@ export class OciRuntime implements ContainerRuntime {
     await this.runc.delete(id, { force: true });
     await unmountRootfs(files);
     await rm(files.dir, { recursive: true, force: true, maxRetries: 3 });
+    this.known.delete(id);
   }
 
   async listContainers(filter: { podUid?: string } = {}): Promise<ContainerStatus[]> {
@@ -197,42 +214,75 @@ export class OciRuntime implements ContainerRuntime {
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
     const files = containerFiles(this.rootDir, id);
-    const spec = await readSpec(files);
-    if (!spec) return undefined;
-    const a = spec.annotations;
-    const base: ContainerStatus = {
-      id,
-      sandboxId: a[annotationKeys.sandboxId],
-      pod: { uid: a[annotationKeys.podUid], namespace: a[annotationKeys.podNamespace], name: a[annotationKeys.podName] },
-      name: a[annotationKeys.containerName],
-      attempt: Number(a[annotationKeys.attempt]),
-      image: a[annotationKeys.image],
-      imageId: a[annotationKeys.imageId],
-      state: 'created',
-      createdAt: new Date(a[annotationKeys.createdAt]),
-      logPath: a[annotationKeys.logPath],
-      annotations: Object.fromEntries(Object.entries(a).filter(([k]) => !isRuntimeAnnotation(k))),
-    };
-    const started = await mtime(files.pid);
-    const exited = await this.exitRecord(files, base.pod.uid, id, started);
-    if (exited) return { ...base, ...exited, ...(started ? { startedAt: started } : {}) };
-    if (!started) return base;
-    const pid = Number((await readFile(files.pid, 'utf8').catch(() => '')).trim());
-    if ((await processAlive(pid, started)) || (await monitorAlive(files))) {
-      return { ...base, state: 'running', pid, startedAt: started };
+    // One readdir says whether the container still exists (another runtime over this root may
+    // have removed it) and which of its state files the monitor and runc have written so far.
+    let names: Set<string>;
+    try {
+      names = new Set(await readdir(files.dir));
+    } catch {
+      this.known.delete(id);
+      return undefined;
+    }
+    const known = this.known.get(id) ?? (await this.learn(id, files));
+    if (!known) return undefined;
+    const { base } = known;
+    if (known.exited) return { ...base, ...known.exited };
+    if (!known.started && names.has('pid')) {
+      const [at, text] = await Promise.all([mtime(files.pid), readFile(files.pid, 'utf8').catch(() => '')]);
+      const pid = Number(text.trim());
+      // runc writes the pid file whole (write, then rename): a number here is final.
+      if (at && pid > 0) known.started = { pid, at };
+    }
+    const started = known.started?.at;
+    const exited = names.has('exit') ? await this.exitRecord(files, base.pod.uid, id, started) : undefined;
+    if (exited) {
+      known.exited = { ...exited, ...(started ? { startedAt: started } : {}) };
+      return { ...base, ...known.exited };
+    }
+    if (!known.started) return base;
+    const { pid } = known.started;
+    if ((await processAlive(pid, known.started.at)) || (await monitorAlive(files))) {
+      return { ...base, state: 'running', pid, startedAt: known.started.at };
     }
     // The monitor may have written the exit file between the two looks.
     const late = await this.exitRecord(files, base.pod.uid, id, started);
-    if (late) return { ...base, ...late, startedAt: started };
+    if (late) {
+      known.exited = { ...late, startedAt: known.started.at };
+      return { ...base, ...known.exited };
+    }
     return {
       ...base,
       state: 'exited',
-      startedAt: started,
+      startedAt: known.started.at,
       finishedAt: new Date(),
       exitCode: LOST_EXIT_CODE,
       reason: 'Error',
       message: 'the container exited but its exit status was lost: its monitor was killed or the node restarted',
     };
+  }
+
+  /** Reads a container's config once (it never changes after create) and remembers what it says. */
+  private async learn(id: string, files: ContainerFiles): Promise<KnownContainer | undefined> {
+    const spec = await readSpec(files);
+    if (!spec) return undefined;
+    const a = spec.annotations;
+    const known: KnownContainer = {
+      base: {
+        id,
+        sandboxId: a[annotationKeys.sandboxId],
+        pod: { uid: a[annotationKeys.podUid], namespace: a[annotationKeys.podNamespace], name: a[annotationKeys.podName] },
+        name: a[annotationKeys.containerName],
+        attempt: Number(a[annotationKeys.attempt]),
+        image: a[annotationKeys.image],
+        imageId: a[annotationKeys.imageId],
+        state: 'created',
+        createdAt: new Date(a[annotationKeys.createdAt]),
+        logPath: a[annotationKeys.logPath],
+        annotations: Object.fromEntries(Object.entries(a).filter(([k]) => !isRuntimeAnnotation(k))),
+      },
+    };
+    this.known.set(id, known);
+    return known;
   }
 
   async exec(id: string, argv: string[], options: ExecOptions): Promise<{ exitCode: number }> {
@@ -261,8 +311,8 @@ export class OciRuntime implements ContainerRuntime {
   /** The containers of a sandbox, from their bundles' annotations alone (no state lookups). */
   private async containerIdsOf(sandboxId: string): Promise<string[]> {
     const ids = await readdir(join(this.rootDir, 'containers')).catch(() => [] as string[]);
-    const specs = await Promise.all(ids.map((id) => readSpec(containerFiles(this.rootDir, id))));
-    return ids.filter((_, i) => specs[i]?.annotations[annotationKeys.sandboxId] === sandboxId);
+    const known = await Promise.all(ids.map((id) => this.known.get(id) ?? this.learn(id, containerFiles(this.rootDir, id))));
+    return ids.filter((_, i) => known[i]?.base.sandboxId === sandboxId);
   }
 
   /**

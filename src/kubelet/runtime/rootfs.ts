@@ -5,13 +5,10 @@
  * has created the mount points for volumes — so both cases are one code path. The container's
  * monitor mounts it (one process for all of a container's set-up); this module unmounts it.
  */
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { ContainerFiles } from './container-files.ts';
-
-const run = promisify(execFile);
+import { defaultSpawner } from './spawner.ts';
 
 /** A layer set the overlay cannot be built from. */
 export class RootfsError extends Error {
@@ -44,7 +41,7 @@ export async function prepareRootfs(files: ContainerFiles, layers: string[]): Pr
 /** Unmounts the overlay; a rootfs that is not mounted (e.g. after a reboot) is fine. */
 export async function unmountRootfs(files: ContainerFiles): Promise<void> {
   try {
-    await run('umount', [files.rootfs]);
+    await defaultSpawner().run(['umount', files.rootfs]);
   } catch (err) {
     const message = stderrOf(err);
     if (/not mounted|no mount point|No such file/.test(message)) return;

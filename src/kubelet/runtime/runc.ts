@@ -8,16 +8,14 @@
  * `runc run` in the foreground, the container init's parent (and a child subreaper), the one
  * process that can reap it and learn its exit status. See oci-runtime.ts for why.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
-import { promisify } from 'node:util';
 import * as pty from 'node-pty';
 import type { ExecOptions } from './runtime.ts';
 import type { ContainerFiles } from './container-files.ts';
-
-const run = promisify(execFile);
+import { defaultSpawner } from './spawner.ts';
 
 /** A failed runtime command, with the runtime's own message. */
 export class RuncError extends Error {
@@ -188,7 +186,7 @@ export class Runc {
 
   private async command(args: string[], withGlobals = true): Promise<{ stdout: string }> {
     try {
-      const { stdout } = await run(this.binary, withGlobals ? [...this.globalArgs(), ...args] : args, { maxBuffer: 16 << 20 });
+      const { stdout } = await defaultSpawner().run([this.binary, ...(withGlobals ? [...this.globalArgs(), ...args] : args)]);
       return { stdout };
     } catch (err) {
       const message = runtimeMessage((err as { stderr?: string }).stderr ?? '') || (err as Error).message;

@@ -10,13 +10,13 @@
  * shell that waits forever, PID 1 of the namespace, reaping the orphans that reparent to it —
  * the role the pause container plays upstream. The holder is detached from the kubelet too.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Sandbox, SandboxConfig } from './runtime.ts';
+import { defaultSpawner } from './spawner.ts';
 
-const run = promisify(execFile);
+const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
 
 /** Namespaces could not be created or removed. */
 export class SandboxError extends Error {
