@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
 import { isNotFound } from '../client/api-error.ts';
 import { startTestCluster, waitFor, type TestCluster } from '../client/control-plane.test-support.ts';
 import { startScheduler, type RunningScheduler } from './index.ts';
+import { addSimulatedNode } from './simulated-node.test-support.ts';
 
-const nodes = findResource('', 'v1', 'nodes')!;
 const pods = findResource('', 'v1', 'pods')!;
 const namespaces = findResource('', 'v1', 'namespaces')!;
 const priorityClasses = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
@@ -29,9 +29,7 @@ before(async () => {
   try {
     await cluster.client.create(namespaces, { metadata: { name: ns } });
     await cluster.client.create(priorityClasses, { metadata: { name: high }, value: 1000 });
-    const created = await cluster.client.create<Node>(nodes, { metadata: { name: node, labels: { 'kubernetes.io/hostname': node } } });
-    const capacity = { cpu: '2', memory: '4Gi', pods: '110' };
-    await cluster.client.updateStatus<Node>(nodes, { ...created, status: { capacity, allocatable: capacity } });
+    await addSimulatedNode(cluster.client, node, { cpu: '2', memory: '4Gi' });
     scheduler = await startScheduler({ kubeconfigPath: cluster.plane.kubeconfigPath, leaderElect: false });
   } catch (err) {
     await cluster.cleanup();

@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
 import { startTestCluster, waitFor, type TestCluster } from '../client/control-plane.test-support.ts';
 import { parseSchedulerConfiguration, startScheduler, type RunningScheduler } from './index.ts';
+import { addSimulatedNode } from './simulated-node.test-support.ts';
 
-const nodes = findResource('', 'v1', 'nodes')!;
 const pods = findResource('', 'v1', 'pods')!;
 const events = findResource('', 'v1', 'events')!;
 const namespaces = findResource('', 'v1', 'namespaces')!;
@@ -16,15 +16,7 @@ const suffix = Math.random().toString(36).slice(2, 8);
 const ns = `sched-${suffix}`;
 const nodeName = (n: string) => `${n}-${suffix}`;
 
-/** A simulated node: the Node object, then the status a kubelet would report. */
-async function addNode(name: string, labels: Record<string, string>, cpu: string): Promise<void> {
-  const created = await cluster.client.create<Node>(nodes, { metadata: { name: nodeName(name), labels: { 'kubernetes.io/hostname': nodeName(name), ...labels } } });
-  const capacity = { cpu, memory: '8Gi', pods: '110' };
-  await cluster.client.updateStatus<Node>(nodes, {
-    ...created,
-    status: { capacity, allocatable: capacity, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'simulated' }] },
-  });
-}
+const addNode = (name: string, labels: Record<string, string>, cpu: string) => addSimulatedNode(cluster.client, nodeName(name), { cpu, labels });
 
 function podSpec(name: string, o: { cpu?: string; selector?: Record<string, string> }): Pod {
   return {
