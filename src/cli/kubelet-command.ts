@@ -5,7 +5,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
-import { KubeletPreflightError, startKubelet, type KubeletOptions, type RunningKubelet } from '../kubelet/index.ts';
+import { startAgent, type RunningAgent } from '../agent.ts';
+import { KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
 
@@ -61,8 +62,8 @@ export function registerKubeletCommands(program: Command): void {
     program
       .command('agent')
       .description('a node that joins a cluster')
-      .addHelpText('after', '\nJoining with --server and --token is not available yet: for now the agent is the kubelet, run with the kubeconfig --kubeconfig names.'),
-  ).action((flags: KubeletFlags) => runKubelet(flags));
+      .addHelpText('after', '\nJoining with --server and --token is not available yet: for now the agent runs against the cluster --kubeconfig names.'),
+  ).action((flags: KubeletFlags) => runKubelet(flags, startAgent));
 }
 
 /** The kubelet options the flags say, with rootDir DATA_DIR/agent. */
@@ -96,9 +97,9 @@ export function withServerAgentFlags(cmd: Command): Command {
     .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250);
 }
 
-export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningKubelet> {
+export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningAgent> {
   try {
-    return await startKubelet({
+    return await startAgent({
       kubeconfigPath,
       rootDir: join(flags.dataDir, 'agent'),
       isServer: true,
@@ -120,10 +121,10 @@ function kubeletStartError(err: unknown): string {
   return e instanceof Error ? e.message : String(err);
 }
 
-async function runKubelet(flags: KubeletFlags): Promise<void> {
+async function runKubelet(flags: KubeletFlags, start: typeof startAgent = startKubelet): Promise<void> {
   await runComponent({
     kubeconfig: flags.kubeconfig,
-    start: (log) => startKubelet(kubeletOptions(flags, log)),
+    start: (log) => start(kubeletOptions(flags, log)),
     explain: kubeletStartError,
     started: (kubelet) => `Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}`,
     stopping: 'stopping (containers keep running)',
