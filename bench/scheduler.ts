@@ -6,18 +6,21 @@
  * scheduler runs as its own process (`bin/skiff scheduler`), so its peak memory is its own.
  * Simulated nodes are Node objects created through the API with a status the benchmark writes.
  * For each pod count it prints, in the same run:
- *   - end to end: pods created through the API by 100 clients while the scheduler runs;
+ *   - end to end: pods created through the API by 100 clients (in a process of their own, so
+ *     they do not take the API server's thread) while the scheduler runs;
  *     pods scheduled per second (first create → last binding seen by a watch) and the p50/p99
  *     latency from a pod's create request to its binding arriving on the watch;
  *   - backlog: the same number of pods created while the scheduler is stopped, then the
  *     scheduler started: pods bound per second once it leads (its own ceiling, not the API's
  *     create rate);
  *   - the scheduler process's peak RSS, and its CPU time per pod (from /proc: the figure a
- *     busy shared machine does not distort; its inverse is the scheduler's ceiling on one core);
+ *     busy shared machine distorts least; its inverse is the scheduler's ceiling on one core);
+ *   - the control plane's CPU time per pod (this process: the API server and its commit thread);
  * each beside upstream's scheduler_perf SchedulingBasic threshold for 5,000 nodes (680 pods/s
  * at 10k pods, 810 pods/s at 50k), as a ratio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,6 +89,12 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** CPU seconds this process (every thread) has used since `since`. */
+function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
 /** Linux's USER_HZ, the unit of /proc/PID/stat times (100 on every mainstream architecture). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -141,6 +150,35 @@ async function waitForCount(map: Map<string, number>, count: number, what: strin
   process.stderr.write('\n');
 }
 
+/**
+ * Creates `count` pods in `ns` from a child process (this file with --create-pods) running
+ * 100 clients, and records when each create was sent (in this process's clock).
+ */
+async function createPodsElsewhere(kubeconfig: string, ns: string, count: number, createdAt: Map<string, number>): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--create-pods', ns, String(count), '--kubeconfig', kubeconfig], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const [name, epochMs] = line.split(' ');
+    createdAt.set(name, Number(epochMs) - performance.timeOrigin);
+  });
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  if (code !== 0) throw new Error(`pod creator exited with ${code}`);
+}
+
+/** The child of {@link createPodsElsewhere}: prints "NAME EPOCH-MS" as each create is sent. */
+async function createPods(ns: string, count: number, kubeconfig: string): Promise<void> {
+  const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'bench-scheduler-creator' });
+  try {
+    await runLoad(count, CLIENTS, async (i) => {
+      process.stdout.write(`pod-${i} ${performance.timeOrigin + performance.now()}\n`);
+      await client.create(pods, pod(ns, i));
+    }, { budgetMs: 900_000 });
+  } finally {
+    client.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-scheduler-'));
   const plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', controllers: false, scheduler: false });
@@ -161,16 +199,15 @@ async function main(): Promise<void> {
       const createdAt = new Map<string, number>();
       const boundAt = new Map<string, number>();
       const watch = watchBindings(client, ns, boundAt, () => {});
-      const start = performance.now();
-      await runLoad(count, CLIENTS, async (i) => {
-        createdAt.set(`pod-${i}`, performance.now());
-        await client.create(pods, pod(ns, i));
-      }, { budgetMs: 900_000 });
+      const planeCpuAtStart = process.cpuUsage();
+      await createPodsElsewhere(plane.kubeconfigPath, ns, count, createdAt);
       await waitForCount(boundAt, count, `end to end ${count}`, 600_000);
+      const start = Math.min(...createdAt.values());
       const seconds = (Math.max(...boundAt.values()) - start) / 1000;
       const latencies = [...boundAt].map(([name, t]) => t - createdAt.get(name)!).sort((a, b) => a - b);
       const e2eRate = count / seconds;
       const e2eCpu = await cpuSeconds(scheduler.pid!);
+      const e2ePlaneCpu = cpuSecondsSince(planeCpuAtStart);
       const peak = await peakRssMiB(scheduler.pid!);
       watch.stop();
       await stopProcess(scheduler);
@@ -178,20 +215,23 @@ async function main(): Promise<void> {
       // Backlog: pods created with no scheduler running, then one starts.
       const backlogNs = `backlog-${count}`;
       await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: backlogNs } });
-      await runLoad(count, CLIENTS, async (i) => void (await client.create(pods, pod(backlogNs, i))), { budgetMs: 900_000 });
+      await createPodsElsewhere(plane.kubeconfigPath, backlogNs, count, new Map());
       const backlogBound = new Map<string, number>();
       let firstBound = 0;
       let cpuAtFirstBound: Promise<number> | undefined;
+      let planeCpuAtFirstBound: NodeJS.CpuUsage | undefined;
       const second = startSchedulerProcess(plane.kubeconfigPath);
       const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => {
         if (firstBound) return;
         firstBound = performance.now();
         cpuAtFirstBound = cpuSeconds(second.pid!);
+        planeCpuAtFirstBound = process.cpuUsage();
       });
       const started = performance.now();
       children.push(second);
       await waitForCount(backlogBound, count, `backlog ${count}`, 600_000);
       const drainCpu = (await cpuSeconds(second.pid!)) - (await cpuAtFirstBound!);
+      const drainPlaneCpu = cpuSecondsSince(planeCpuAtFirstBound!);
       const drainSeconds = (Math.max(...backlogBound.values()) - firstBound) / 1000;
       const backlogRate = count / drainSeconds;
       const backlogPeak = await peakRssMiB(second.pid!);
@@ -201,8 +241,8 @@ async function main(): Promise<void> {
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       rows.push(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
-        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  ratio to upstream: ${ratio(backlogRate)}`,
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  control plane CPU ${((drainPlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream: ${ratio(backlogRate)}`,
       );
     }
     console.log(`\nscheduler benchmark: ${NODES} simulated nodes, ${CLIENTS} creating clients, ${os.cpus().length} cores`);
@@ -216,4 +256,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (args.includes('--create-pods')) await createPods(flag('create-pods', ''), Number(args[args.indexOf('--create-pods') + 2]), flag('kubeconfig', ''));
+else await main();

@@ -4,9 +4,11 @@
  * the cluster a kubeconfig names. `skiff up` and `skiff server` run the same thing beside their
  * control plane. Stopping the agent leaves the containers running, as upstream's kubelet does.
  */
+import { startClusterDns } from './dns/index.ts';
 import { startKubelet, type KubeletOptions } from './kubelet/index.ts';
+import { startProxy } from './proxy/index.ts';
 
-/** Everything the kubelet takes; the proxy and DNS derive theirs from it. */
+/** The kubelet's options; the proxy and DNS take the node name, cluster CIDR and domain from them. */
 export type AgentOptions = KubeletOptions;
 
 export interface RunningAgent {
@@ -16,10 +18,22 @@ export interface RunningAgent {
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
-  const kubelet = await startKubelet(options);
-  const stops: (() => Promise<void>)[] = [() => kubelet.stop()];
+  const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s();
   };
-  return { nodeName: kubelet.nodeName, stop };
+  try {
+    const kubelet = await startKubelet(options);
+    stops.push(() => kubelet.stop());
+    const { nodeName } = kubelet;
+    // Services first: pods find the cluster DNS through its ClusterIP, which the proxy programs.
+    const proxy = await startProxy({ kubeconfigPath: options.kubeconfigPath, nodeName, clusterCIDR: options.network?.clusterCidr, log: options.log });
+    stops.push(() => proxy.stop());
+    const dns = await startClusterDns({ kubeconfigPath: options.kubeconfigPath, nodeName, clusterDomain: options.clusterDomain, log: options.log });
+    stops.push(() => dns.stop());
+    return { nodeName, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

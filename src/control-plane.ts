@@ -4,7 +4,9 @@
  * directory, by the same code path as the CLI, and hands back a kubeconfig.
  */
 import { startApiServer } from './apiserver/start.ts';
+import type { EtcdTls } from './storage/index.ts';
 import { ALL_CONTROLLERS, DEFAULT_CONTROLLER_MANAGER_OPTIONS, startControllerManager, type RunningControllerManager } from './controllers/index.ts';
+import { CidrSet } from './controllers/node-ipam-cidr-set.ts';
 import { loadSchedulerConfiguration, startScheduler, type RunningScheduler, type SchedulerConfiguration } from './scheduler/index.ts';
 
 export interface ControlPlaneOptions {
@@ -14,10 +16,22 @@ export interface ControlPlaneOptions {
   port?: number;
   /** Default 0.0.0.0 (every address). */
   bindAddress?: string;
+  /** The address nodes and pods reach the API server on. Default: the bind address, or the host's first address when that is a wildcard or loopback. */
+  advertiseAddress?: string;
   /** `sqlite://PATH` (default `DATA_DIR/server/state.db`) or `etcd://host:port,...`. */
   datastoreEndpoint?: string;
+  /** Client TLS for an https:// etcd datastore (--datastore-cafile, --datastore-certfile, --datastore-keyfile). */
+  datastoreTls?: EtcdTls;
+  /** The token of a server already in the cluster (`--token`), to join it; default: DATA_DIR/server/token. */
+  token?: string;
   /** Service ClusterIP range. Default 10.43.0.0/16. */
   serviceCidr?: string;
+  /** The cluster DNS address (the kube-dns Service's ClusterIP). Default: service CIDR base + 10, 10.43.0.10. */
+  clusterDns?: string;
+  /** The range node pod CIDRs come from. Default 10.42.0.0/16. */
+  clusterCidr?: string;
+  /** Prefix length of each node's pod CIDR. Default 24. */
+  nodeCidrMaskSize?: number;
   /** Extra names or addresses for the serving certificate. */
   tlsSans?: string[];
   /** Run the controller manager in-process. Default true. */
@@ -61,13 +75,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? d.nodeMonitorGracePeriodSeconds,
     defaultNotReadyTolerationSeconds: options.defaultNotReadyTolerationSeconds ?? d.defaultNotReadyTolerationSeconds,
     defaultUnreachableTolerationSeconds: options.defaultUnreachableTolerationSeconds ?? d.defaultUnreachableTolerationSeconds,
+    clusterCidr: options.clusterCidr ?? d.clusterCidr,
+    nodeCidrMaskSize: options.nodeCidrMaskSize ?? d.nodeCidrMaskSize,
   };
+  // A range the node blocks do not fit stops start-up here, not inside the controller manager.
+  new CidrSet(cmOptions.clusterCidr, cmOptions.nodeCidrMaskSize);
   const api = await startApiServer({
     dataDir: options.dataDir,
     port: options.port ?? 6443,
     bindAddress: options.bindAddress ?? '0.0.0.0',
+    advertiseAddress: options.advertiseAddress,
     datastoreEndpoint: options.datastoreEndpoint,
+    datastoreTls: options.datastoreTls,
+    token: options.token,
     serviceCidr: options.serviceCidr,
+    clusterDns: options.clusterDns,
     tlsSans: options.tlsSans,
     garbageCollector: options.garbageCollector ?? (controllers && ALL_CONTROLLERS.length > 0),
     podTolerationSeconds: { notReady: cmOptions.defaultNotReadyTolerationSeconds, unreachable: cmOptions.defaultUnreachableTolerationSeconds },

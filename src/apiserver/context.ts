@@ -8,19 +8,24 @@ import { stringify as toYaml } from 'yaml';
 import type { ResourceInfo } from '../api/resource.ts';
 import type { WatchCache } from '../storage/watch-cache.ts';
 import type { UserInfo } from './auth/authenticate.ts';
+import type { AdmitCreate } from './auth/node-restriction.ts';
 import type { KubeletClientCredentials } from './kubelet-proxy.ts';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
-import { internalError, StatusError, type Status } from './errors.ts';
+import { internalError, serviceUnavailable, StatusError, type Status } from './errors.ts';
+import { StoreUnavailableError } from '../storage/store.ts';
 import { contentTypeOf, type Representation } from './negotiation.ts';
 import { encodeResponse, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
 import type { Registry } from './registry/registry.ts';
 import type { ObjectStore } from './registry/object-store.ts';
+import type { StateCache } from '../storage/state-cache.ts';
 import type { RequestInfo } from './request-info.ts';
 
 export interface ServerParts {
   registry: Registry;
   objects: ObjectStore;
   watchCache: WatchCache;
+  /** Current state in memory, for lists and watches' initial state; absent, they read the store. */
+  stateCache?: StateCache;
   /** Seconds between watch bookmarks (upstream: about a minute). */
   bookmarkIntervalSeconds: number;
   /** Called for server errors worth a log line. */
@@ -41,6 +46,8 @@ export interface RequestContext {
   parts: ServerParts;
   /** Warnings to send as `Warning: 299 - "..."` headers. */
   warnings: string[];
+  /** The authorizer's check of an object about to be created (a node may create only its own). */
+  admitCreate?: AdmitCreate;
 }
 
 function setWarnings(res: ServerResponse, warnings: string[]): void {
@@ -50,7 +57,11 @@ function setWarnings(res: ServerResponse, warnings: string[]): void {
 }
 
 export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  writeJsonText(res, code, JSON.stringify(body), contentType, warnings);
+}
+
+/** Like {@link writeJson}, for a body already serialized. */
+export function writeJsonText(res: ServerResponse, code: number, text: string, contentType = 'application/json', warnings: string[] = []): void {
   setWarnings(res, warnings);
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
@@ -81,6 +92,7 @@ export function writeBody(ctx: Pick<RequestContext, 'res' | 'warnings'>, code: n
 }
 
 export function toStatusError(err: unknown): StatusError {
+  if (err instanceof StoreUnavailableError) return serviceUnavailable(`the datastore is unavailable: ${err.message}`);
   return err instanceof StatusError ? err : internalError(err);
 }
 

@@ -8,11 +8,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TlsOptions } from 'node:tls';
 import type { Authenticator } from './auth/authenticate.ts';
+import type { RequestAuthorizer } from './auth/node-restriction.ts';
 import { isPublicPath } from './auth/public-paths.ts';
 import { writeError, type ServerParts } from './context.ts';
 import { unauthorized } from './errors.ts';
 import { handleStreamingUpgrade, rejectUpgrade } from './handlers/pod-streaming.ts';
 import { handleHealth, handleNonResource, type HealthState } from './non-resource.ts';
+import type { NodeJoinHandler } from './node-join.ts';
 import { parseRequestInfo } from './request-info.ts';
 import { routeResource } from './routes.ts';
 
@@ -21,6 +23,10 @@ export interface ApiServerOptions {
   authenticate: Authenticator;
   parts: ServerParts;
   health: HealthState;
+  /** Decides resource requests (the node authorizer); absent, every authenticated request goes on. */
+  authorize?: RequestAuthorizer;
+  /** The node-join paths (`/cacerts`, the node certificate), served before authentication. */
+  nodeJoin?: NodeJoinHandler;
 }
 
 export function createApiServer(options: ApiServerOptions): Server {
@@ -42,6 +48,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     const path = url.pathname;
     const query = url.searchParams;
     if (handleHealth(path, query, res, options.health)) return;
+    if (options.nodeJoin && (await options.nodeJoin(req, res, path))) return;
     const user = options.authenticate(req);
     if (!user) {
       if (isPublicPath(path)) return handleNonResource(req, res, path);
@@ -49,7 +56,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     if (!info.isResourceRequest) return handleNonResource(req, res, path);
-    await routeResource({ req, res, info, query, user, parts, warnings: [] });
+    const admitCreate = await options.authorize?.(user, info);
+    await routeResource({ req, res, info, query, user, parts, warnings: [], admitCreate });
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -57,6 +65,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     const user = options.authenticate(req);
     if (!user) throw unauthorized();
     const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (info.isResourceRequest) await options.authorize?.(user, info);
     await handleStreamingUpgrade({ req, socket, head, info, query: url.searchParams, user, parts });
   }
 

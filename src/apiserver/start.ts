@@ -8,17 +8,24 @@ import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { findResource } from '../api/catalogue.ts';
-import { openStore, startCompactor, WatchCache } from '../storage/index.ts';
+import { openStore, startCompactor, WatchCache, type EtcdTls } from '../storage/index.ts';
+import { StateCache } from '../storage/state-cache.ts';
+import { STATE_CACHE_INDEXES } from './handlers/list-source.ts';
 import { createAuthenticator, type UserInfo } from './auth/authenticate.ts';
+import { nodePodLookups } from './auth/node-pod-lookups.ts';
+import { createNodeAuthorizer } from './auth/node-restriction.ts';
 import { ensureServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { writeKubeconfig } from './auth/kubeconfig.ts';
 import { ensurePki, hostSans, issueClientCertificate } from './auth/pki.ts';
 import { serverTlsOptions } from './auth/tls-server-options.ts';
-import { ensureTokens } from './auth/tokens.ts';
+import { ensureTokens, parseJoinToken } from './auth/tokens.ts';
 import { bootstrapCluster } from './bootstrap.ts';
-import { Allocator, cidrRange, intToIpv4, portRange } from './registry/allocator.ts';
+import { startEndpointReconciler } from './endpoint-reconciler.ts';
+import { ensureClusterSecrets } from './cluster-secrets.ts';
+import { Allocator, cidrRange, intToIpv4, ipv4ToInt, portRange } from './registry/allocator.ts';
 import { ObjectStore } from './registry/object-store.ts';
 import { Registry } from './registry/registry.ts';
+import { createNodeJoinHandler } from './node-join.ts';
 import { createApiServer } from './server.ts';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
 
@@ -27,8 +34,16 @@ export interface ApiServerConfig {
   /** 0 picks a free port. */
   port: number;
   bindAddress: string;
+  /** The address nodes and pods reach this server on (the `kubernetes` Service's endpoint); default: from the bind address. */
+  advertiseAddress?: string;
   datastoreEndpoint?: string;
+  /** Client TLS for an https:// etcd datastore. */
+  datastoreTls?: EtcdTls;
+  /** The server token (`--token`) that opens the cluster's shared secrets in the datastore; default: DATA_DIR/server/token. */
+  token?: string;
   serviceCidr?: string;
+  /** The kube-dns Service's ClusterIP. Default: the service CIDR's tenth address (10.43.0.10). */
+  clusterDns?: string;
   nodePortRange?: [number, number];
   /** Extra names/addresses for the serving certificate. */
   tlsSans?: string[];
@@ -56,11 +71,16 @@ function advertiseAddress(bindAddress: string): string | undefined {
   return hostSans().ips.find((ip) => isIP(ip) === 4 && !ip.startsWith('127.'));
 }
 
+/** The cluster DNS address when none is given: the service CIDR's base address + 10 (10.43.0.10). */
+export function defaultClusterDNS(serviceCidr: string): string {
+  return intToIpv4(cidrRange(serviceCidr).first + 9);
+}
+
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
   const serverDir = join(config.dataDir, 'server');
   await mkdir(serverDir, { recursive: true, mode: 0o700 });
   const endpoint = config.datastoreEndpoint ?? `sqlite://${join(serverDir, 'state.db')}`;
-  const store = await openStore(endpoint);
+  const store = await openStore(endpoint, { tls: config.datastoreTls, log: config.log });
   const cleanups: (() => Promise<void> | void)[] = [() => store.close()];
   let stopped = false;
   const stopAll = async () => {
@@ -73,8 +93,10 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const extra = config.tlsSans ?? [];
     const sans = {
       dns: [...host.dns, ...extra.filter((s) => !isIP(s))],
-      ips: [...host.ips, ...extra.filter((s) => isIP(s)), ...(isIP(config.bindAddress) && config.bindAddress !== '0.0.0.0' && config.bindAddress !== '::' ? [config.bindAddress] : [])],
+      ips: [...host.ips, ...extra.filter((s) => isIP(s)), ...(isIP(config.bindAddress) && config.bindAddress !== '0.0.0.0' && config.bindAddress !== '::' ? [config.bindAddress] : []), ...(config.advertiseAddress ? [config.advertiseAddress] : [])],
     };
+    // Before any certificate is made: a server joining a cluster signs with the cluster's CA.
+    await ensureClusterSecrets(store, serverDir, { token: config.token, log: config.log });
     const pki = await ensurePki(serverDir, { sans });
     const tokens = await ensureTokens(serverDir, pki.caCertPem);
     // Kubelets accept this identity for logs, exec, attach and port-forward (upstream's --kubelet-client-certificate).
@@ -84,10 +106,16 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const watchCache = new WatchCache(store);
     await watchCache.start();
     cleanups.push(() => watchCache.stop());
+    const stateCache = new StateCache(store, watchCache, { indexes: STATE_CACHE_INDEXES, log: config.log });
+    await stateCache.start();
+    cleanups.push(() => stateCache.stop());
     const compactor = startCompactor(store);
     cleanups.push(() => compactor.stop());
 
     const serviceRange = cidrRange(config.serviceCidr ?? '10.43.0.0/16');
+    const clusterDNSIP = config.clusterDns ?? defaultClusterDNS(config.serviceCidr ?? '10.43.0.0/16');
+    const dnsNumber = ipv4ToInt(clusterDNSIP);
+    if (dnsNumber === undefined || dnsNumber < serviceRange.first || dnsNumber > serviceRange.last) throw new Error(`the cluster DNS address ${clusterDNSIP} is not inside the service CIDR ${serviceRange.describe}: pass --cluster-dns with an address of it`);
     const [portFirst, portLast] = config.nodePortRange ?? [30000, 32767];
     const namespaces = findResource('', 'v1', 'namespaces');
     if (!namespaces) throw new Error('namespaces missing from the catalogue');
@@ -109,8 +137,10 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const server = createApiServer({
       tls: serverTlsOptions(pki),
       authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers, verifyToken: (t) => serviceAccountTokens.authenticate(t) }),
-      parts: { registry, objects, watchCache, bookmarkIntervalSeconds: 60, log: config.log, kubeletClient, serviceAccountTokens },
+      parts: { registry, objects, watchCache, stateCache, bookmarkIntervalSeconds: 60, log: config.log, kubeletClient, serviceAccountTokens },
       health: { ready: () => ready },
+      authorize: createNodeAuthorizer(nodePodLookups(objects)),
+      nodeJoin: createNodeJoinHandler({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, joinSecret: parseJoinToken(tokens.nodeToken)!.secret, log: config.log }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -132,9 +162,18 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
         }),
     );
     const port = (server.address() as AddressInfo).port;
-    const advertise = advertiseAddress(config.bindAddress);
+    const advertise = config.advertiseAddress ?? advertiseAddress(config.bindAddress);
     if (!advertise) config.log('no non-loopback address on this host: the kubernetes Service gets no endpoints');
-    await bootstrapCluster(registry, { advertiseAddress: advertise, port, kubernetesServiceIP: intToIpv4(serviceRange.first) });
+    await bootstrapCluster(registry, {
+      port,
+      kubernetesServiceIP: intToIpv4(serviceRange.first),
+      clusterDNSIP,
+      log: config.log,
+    });
+    if (advertise) {
+      const endpoints = await startEndpointReconciler({ store, registry, address: advertise, port, log: config.log });
+      cleanups.push(() => endpoints.stop());
+    }
     ready = true;
 
     const urlHost = config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? '127.0.0.1' : config.bindAddress;

@@ -5,14 +5,22 @@
 import { ALL_CONTROLLERS, startControllerManager } from '../controllers/index.ts';
 import { runComponent } from './component.ts';
 
-export async function runControllerManager(flags: { kubeconfig: string; nodeMonitorGracePeriod: number }): Promise<void> {
+/** The flags of `skiff controller-manager`. */
+export interface ControllerManagerFlags {
+  kubeconfig: string;
+  nodeMonitorGracePeriod: number;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
+}
+
+export async function runControllerManager(flags: ControllerManagerFlags): Promise<void> {
   await runComponent({
     kubeconfig: flags.kubeconfig,
     start: (log) =>
       startControllerManager({
         kubeconfigPath: flags.kubeconfig,
         controllers: ALL_CONTROLLERS,
-        options: { nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod },
+        options: { nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod, clusterCidr: flags.clusterCidr, nodeCidrMaskSize: flags.nodeCidrMaskSize },
         log,
       }),
     started: () => `Skiff controller manager started against the cluster in ${flags.kubeconfig}; waiting for leadership`,

@@ -1,5 +1,5 @@
 /**
- * `skiff kubelet` and `skiff agent`: the node agent against the cluster a kubeconfig names, in
+ * `skiff kubelet`: the node agent against the cluster a kubeconfig names, in
  * the foreground until SIGINT or SIGTERM (its containers keep running after it stops). Also
  * the in-process agent `skiff up` and `skiff server` start beside their control plane.
  */
@@ -9,6 +9,8 @@ import { startAgent, type RunningAgent } from '../agent.ts';
 import { KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
+import { defaultClusterDNS } from '../apiserver/start.ts';
+import { parseCidrFlag, parseIpv4Flag } from './server-command.ts';
 
 export interface KubeletFlags {
   kubeconfig: string;
@@ -19,6 +21,10 @@ export interface KubeletFlags {
   kubeletPort: number;
   systemReserved?: Record<string, string>;
   kubeReserved?: Record<string, string>;
+  /** The cluster's pod range: traffic inside it is pod to pod (not masqueraded). */
+  clusterCidr: string;
+  /** The kube-dns Service's ClusterIP: the pods' nameserver. */
+  clusterDns: string;
 }
 
 function parseRuntime(text: string): 'runc' | 'crun' {
@@ -43,7 +49,7 @@ function parseResourceList(text: string): Record<string, string> {
   return list;
 }
 
-function withKubeletFlags(cmd: Command): Command {
+export function withKubeletFlags(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
     .option('--node-name <name>', 'name of the Node (default: the host name)')
@@ -52,22 +58,18 @@ function withKubeletFlags(cmd: Command): Command {
     .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
     .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
     .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=500m,memory=1Gi', parseResourceList)
-    .option('--kube-reserved <list>', 'resources held back for Kubernetes daemons, e.g. memory=512Mi', parseResourceList);
+    .option('--kube-reserved <list>', 'resources held back for Kubernetes daemons, e.g. memory=512Mi', parseResourceList)
+    .option('--cluster-cidr <cidr>', "the cluster's pod range (as the server's --cluster-cidr)", parseCidrFlag, '10.42.0.0/16')
+    .option('--cluster-dns <ip>', "the pods' nameserver: the kube-dns Service's ClusterIP (as the server's --cluster-dns)", parseIpv4Flag, '10.43.0.10');
 }
 
-/** Adds `kubelet` and `agent` to the program. */
+/** Adds `kubelet` to the program (`agent` is agent-command.ts's). */
 export function registerKubeletCommands(program: Command): void {
   withKubeletFlags(program.command('kubelet').description('the node agent alone, against the cluster --kubeconfig names')).action((flags: KubeletFlags) => runKubelet(flags));
-  withKubeletFlags(
-    program
-      .command('agent')
-      .description('a node that joins a cluster')
-      .addHelpText('after', '\nJoining with --server and --token is not available yet: for now the agent runs against the cluster --kubeconfig names.'),
-  ).action((flags: KubeletFlags) => runKubelet(flags, startAgent));
 }
 
 /** The kubelet options the flags say, with rootDir DATA_DIR/agent. */
-function kubeletOptions(flags: KubeletFlags, log: (line: string) => void): KubeletOptions {
+export function kubeletOptions(flags: KubeletFlags, log: (line: string) => void): KubeletOptions {
   return {
     kubeconfigPath: flags.kubeconfig,
     nodeName: flags.nodeName,
@@ -76,6 +78,8 @@ function kubeletOptions(flags: KubeletFlags, log: (line: string) => void): Kubel
     nodeIP: flags.nodeIp,
     kubeletPort: flags.kubeletPort,
     reserved: { system: flags.systemReserved, kube: flags.kubeReserved },
+    network: { clusterCidr: flags.clusterCidr },
+    clusterDNS: [flags.clusterDns],
     log,
   };
 }
@@ -87,6 +91,9 @@ export interface ServerAgentFlags {
   nodeName?: string;
   nodeIp?: string;
   kubeletPort: number;
+  clusterCidr: string;
+  serviceCidr: string;
+  clusterDns?: string;
 }
 
 /** Adds the in-process agent's flags to `up` / `server`. */
@@ -106,6 +113,8 @@ export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: 
       nodeName: flags.nodeName,
       nodeIP: flags.nodeIp,
       kubeletPort: flags.kubeletPort,
+      network: { clusterCidr: flags.clusterCidr },
+      clusterDNS: [flags.clusterDns ?? defaultClusterDNS(flags.serviceCidr)],
       log,
     });
   } catch (err) {
@@ -114,17 +123,17 @@ export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: 
 }
 
 /** The one-line reason a kubelet could not start. */
-function kubeletStartError(err: unknown): string {
+export function kubeletStartError(err: unknown): string {
   if (err instanceof KubeletPreflightError) return `the node agent cannot run here:\n${err.problems.map((p) => `  ${p}`).join('\n')}`;
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') return `the kubelet port is already in use: stop whatever listens there or pass --kubelet-port`;
   return e instanceof Error ? e.message : String(err);
 }
 
-async function runKubelet(flags: KubeletFlags, start: typeof startAgent = startKubelet): Promise<void> {
+async function runKubelet(flags: KubeletFlags): Promise<void> {
   await runComponent({
     kubeconfig: flags.kubeconfig,
-    start: (log) => start(kubeletOptions(flags, log)),
+    start: (log) => startKubelet(kubeletOptions(flags, log)),
     explain: kubeletStartError,
     started: (kubelet) => `Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}`,
     stopping: 'stopping (containers keep running)',

@@ -3,12 +3,17 @@
  * see DESIGN.md "Command line".
  */
 import { Command } from 'commander';
-import { runControllerManager } from './controller-manager-command.ts';
+import { runControllerManager, type ControllerManagerFlags } from './controller-manager-command.ts';
 import { parseBoolean, runScheduler } from './scheduler-command.ts';
 import { defaultDataDir } from './data-dir.ts';
+import { registerDatastoreCommands } from './datastore-command.ts';
+import { registerHollowNodesCommand } from './hollow-nodes-command.ts';
+import { registerAgentCommand } from './agent-command.ts';
+import { registerClusterCommands } from './cluster-command.ts';
 import { registerImageCommands } from './image-command.ts';
+import { registerProxyCommand } from './proxy-command.ts';
 import { registerKubeletCommands, startServerAgent, withServerAgentFlags, type ServerAgentFlags } from './kubelet-command.ts';
-import { parseSeconds, runServer, withServerFlags, type ServerFlags } from './server-command.ts';
+import { parseCidrFlag, parseMaskSize, parseSeconds, runServer, withServerFlags, type ServerFlags } from './server-command.ts';
 
 const program = new Command('skiff')
   .description('Kubernetes, rebuilt in TypeScript')
@@ -35,7 +40,9 @@ program
   .description('the controllers alone, against any cluster (leader-elected)')
   .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
   .option('--node-monitor-grace-period <seconds>', 'time without heartbeats before a node is marked NotReady', parseSeconds, 40)
-  .action((flags: { kubeconfig: string; nodeMonitorGracePeriod: number }) => runControllerManager(flags));
+  .option('--cluster-cidr <cidr>', 'range pod IPs come from (each node gets a block of it)', parseCidrFlag, '10.42.0.0/16')
+  .option('--node-cidr-mask-size <n>', "prefix length of each node's block of the cluster CIDR", parseMaskSize, 24)
+  .action((flags: ControllerManagerFlags) => runControllerManager(flags));
 
 program
   .command('scheduler')
@@ -46,17 +53,11 @@ program
   .action((flags: { kubeconfig: string; config?: string; leaderElect: boolean }) => runScheduler(flags));
 
 registerKubeletCommands(program);
+registerAgentCommand(program);
+registerClusterCommands(program);
 registerImageCommands(program);
-
-for (const [name, what] of [['proxy', 'the Service proxy alone']] as const) {
-  program
-    .command(name)
-    .description(`${what} (not available yet)`)
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write(`skiff: error: '${name}' is not available in this version of Skiff yet; run 'skiff server' for the control plane\n`);
-      process.exit(1);
-    });
-}
+registerDatastoreCommands(program);
+registerHollowNodesCommand(program);
+registerProxyCommand(program);
 
 await program.parseAsync(process.argv);

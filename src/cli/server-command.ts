@@ -5,14 +5,23 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { startControlPlane } from '../control-plane.ts';
+import { parseCidr, parseIpv4 } from '../kubelet/network/ipv4.ts';
 import { defaultDataDir } from './data-dir.ts';
 
 export interface ServerFlags {
   dataDir: string;
   port: number;
   bindAddress: string;
+  advertiseAddress?: string;
   datastoreEndpoint?: string;
+  datastoreCafile?: string;
+  datastoreCertfile?: string;
+  datastoreKeyfile?: string;
+  token?: string;
   serviceCidr?: string;
+  clusterDns?: string;
+  clusterCidr: string;
+  nodeCidrMaskSize: number;
   tlsSan: string[];
   disableAgent?: boolean;
   nodeMonitorGracePeriod: number;
@@ -20,6 +29,18 @@ export interface ServerFlags {
   defaultUnreachableTolerationSeconds: number;
   /** `server` and `up` only: a KubeSchedulerConfiguration file. */
   schedulerConfig?: string;
+}
+
+export function parseIpv4Flag(text: string): string {
+  if (parseIpv4(text) === undefined) throw new InvalidArgumentError('expected an IPv4 address, e.g. 10.43.0.10.');
+  return text;
+}
+
+/** An address others can reach: Endpoints refuse unspecified, loopback and link-local ones. */
+function parseAdvertiseAddress(text: string): string {
+  parseIpv4Flag(text);
+  if (text === '0.0.0.0' || text.startsWith('127.') || text.startsWith('169.254.')) throw new InvalidArgumentError('expected an address other machines reach this server on, not a wildcard, loopback or link-local one.');
+  return text;
 }
 
 function parsePort(text: string): number {
@@ -34,6 +55,23 @@ export function parseSeconds(text: string): number {
   return Number(m[1]);
 }
 
+/** An IPv4 CIDR flag value, e.g. 10.42.0.0/16. */
+export function parseCidrFlag(text: string): string {
+  try {
+    parseCidr(text);
+  } catch {
+    throw new InvalidArgumentError('expected an IPv4 CIDR, e.g. 10.42.0.0/16.');
+  }
+  return text;
+}
+
+/** A prefix length for node pod CIDRs. */
+export function parseMaskSize(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 30) throw new InvalidArgumentError('expected a prefix length up to 30, e.g. 24.');
+  return n;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -44,8 +82,16 @@ export function withServerFlags(cmd: Command): Command {
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', defaultDataDir())
     .option('--port <n>', 'HTTPS port of the API server', parsePort, 6443)
     .option('--bind-address <ip>', 'address the API server listens on', '0.0.0.0')
-    .option('--datastore-endpoint <url>', 'sqlite://PATH (default DATA_DIR/server/state.db) or etcd://host:port,...')
+    .option('--advertise-address <ip>', "address nodes and pods reach this API server on, listed in the kubernetes Service's endpoints (default: the bind address, or this host's first address)", parseAdvertiseAddress)
+    .option('--datastore-endpoint <url>', 'sqlite://PATH (default DATA_DIR/server/state.db), etcd://host:port,... or https://host:port,...')
+    .option('--datastore-cafile <file>', 'CA that signed the etcd members\' certificates (https:// endpoints)')
+    .option('--datastore-certfile <file>', 'client certificate for etcd (https:// endpoints)')
+    .option('--datastore-keyfile <file>', 'private key of --datastore-certfile')
+    .option('--token <token>', 'the cluster token (DATA_DIR/server/token of a server already in the cluster) to join it on a shared datastore')
     .option('--service-cidr <cidr>', 'range Service ClusterIPs come from', '10.43.0.0/16')
+    .option('--cluster-dns <ip>', "ClusterIP of the kube-dns Service, the pods' nameserver (default: the service CIDR's base address + 10, 10.43.0.10)", parseIpv4Flag)
+    .option('--cluster-cidr <cidr>', 'range pod IPs come from (each node gets a block of it)', parseCidrFlag, '10.42.0.0/16')
+    .option('--node-cidr-mask-size <n>', "prefix length of each node's block of the cluster CIDR", parseMaskSize, 24)
     .option('--tls-san <name>', 'extra name or address for the serving certificate (repeatable)', collect, [])
     .option('--node-monitor-grace-period <seconds>', 'time without heartbeats before a node is marked NotReady', parseSeconds, 40)
     .option('--default-not-ready-toleration-seconds <n>', 'how long new pods tolerate a not-ready node', parseSeconds, 300)
@@ -74,8 +120,14 @@ export async function runServer(flags: ServerFlags, what: { startAgent?: StartAg
       dataDir: flags.dataDir,
       port: flags.port,
       bindAddress: flags.bindAddress,
+      advertiseAddress: flags.advertiseAddress,
       datastoreEndpoint: flags.datastoreEndpoint,
+      datastoreTls: { caFile: flags.datastoreCafile, certFile: flags.datastoreCertfile, keyFile: flags.datastoreKeyfile },
+      token: flags.token,
       serviceCidr: flags.serviceCidr,
+      clusterDns: flags.clusterDns,
+      clusterCidr: flags.clusterCidr,
+      nodeCidrMaskSize: flags.nodeCidrMaskSize,
       tlsSans: flags.tlsSan,
       nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod,
       defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds,

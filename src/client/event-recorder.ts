@@ -4,7 +4,11 @@
  * - a repeat (same object, type, reason, message and source) does not make a new Event: the
  *   existing one's count and lastTimestamp are patched;
  * - each source and object has a token bucket (25 events, then one per 5 minutes), so a
- *   component stuck in a hot loop cannot flood the API; events beyond it are dropped.
+ *   component stuck in a hot loop cannot flood the API; events beyond it are dropped;
+ * - as client-go's broadcaster, events are written one at a time from a queue of at most
+ *   1,000: a component busy with real work (the scheduler binding a thousand pods a second)
+ *   spends at most one request at a time on events, and when the API cannot keep up the
+ *   newest events are dropped rather than the component slowed down.
  * Recording never throws: a failed write is logged and forgotten, since events are advisory.
  */
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
@@ -30,8 +34,22 @@ export interface EventRecorderOptions {
   refillIntervalMs?: number;
   /** How many aggregated events (and buckets) are remembered. Default 4096. */
   cacheSize?: number;
+  /** Events waiting to be written beyond which new ones are dropped. Default 1000. */
+  maxQueued?: number;
   clock?: Clock;
   log?: (line: string) => void;
+}
+
+/** An event waiting its turn to be written. */
+interface Queued {
+  key: string;
+  ref: ObjectReference;
+  type: EventType;
+  reason: string;
+  message: string;
+  /** When it happened (not when it is written). */
+  at: number;
+  written: () => void;
 }
 
 interface Recorded {
@@ -48,8 +66,12 @@ export class EventRecorder {
   private readonly cacheSize: number;
   private readonly recorded = new Map<string, Recorded>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  /** Writes for one aggregation key run one after another, so a repeat sees its first. */
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly maxQueued: number;
+  /** Written one at a time, in order, so a repeat always finds its first already recorded. */
+  private queue: Queued[] = [];
+  private writing = false;
+  /** Whether the drop of a full queue has been logged (once per overflow, not per event). */
+  private overflowLogged = false;
   private readonly events = findResource('', 'v1', 'events')!;
   /** Name suffixes are nanosecond timestamps; this keeps two in one millisecond apart. */
   private lastNanos = 0n;
@@ -63,6 +85,7 @@ export class EventRecorder {
     this.burst = options.burst ?? 25;
     this.refillIntervalMs = options.refillIntervalMs ?? 300_000;
     this.cacheSize = options.cacheSize ?? 4096;
+    this.maxQueued = options.maxQueued ?? 1000;
   }
 
   /**
@@ -74,18 +97,31 @@ export class EventRecorder {
     const source = `${this.options.component}/${this.options.host ?? ''}`;
     const objectKey = [source, ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].join('\u0000');
     if (!this.take(objectKey)) return Promise.resolve();
+    if (this.queue.length >= this.maxQueued) {
+      if (!this.overflowLogged) this.log(`events: ${this.maxQueued} events waiting to be written; dropping new ones until the queue drains`);
+      this.overflowLogged = true;
+      return Promise.resolve();
+    }
     const key = [objectKey, type, reason, message].join('\u0000');
-    const previous = this.pending.get(key) ?? Promise.resolve();
-    const write = previous.then(() => this.write(key, ref, type, reason, message));
-    this.pending.set(key, write);
-    void write.then(() => {
-      if (this.pending.get(key) === write) this.pending.delete(key);
+    return new Promise((written) => {
+      this.queue.push({ key, ref, type, reason, message, at: this.clock.now(), written });
+      if (!this.writing) void this.writeQueued();
     });
-    return write;
   }
 
-  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
-    const now = this.clock.now();
+  /** Writes the queue out, one event at a time, until it is empty. */
+  private async writeQueued(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      await this.write(next);
+      next.written();
+      if (this.queue.length === 0) this.overflowLogged = false;
+    }
+    this.writing = false;
+  }
+
+  private async write({ key, ref, type, reason, message, at: now }: Queued): Promise<void> {
     const stamp = formatTime(now);
     try {
       const seen = this.recorded.get(key);

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
+import { createSecureContext } from 'node:tls';
 import type { ClusterConnection } from './kubeconfig.ts';
 
 export interface HttpRequest {
@@ -41,12 +42,13 @@ export class NodeHttpTransport implements Transport {
   constructor(conn: ClusterConnection) {
     this.url = new URL(conn.server);
     const secure = this.url.protocol === 'https:';
+    // The credentials go in as one prepared context, not as PEM strings: the agent names its
+    // connection pools by its options, PEMs included, and would otherwise build and hash a
+    // name of several kilobytes for every request.
     this.agent = secure
       ? new https.Agent({
           keepAlive: true,
-          ca: conn.caPem,
-          cert: conn.clientCertPem,
-          key: conn.clientKeyPem,
+          secureContext: createSecureContext({ ca: conn.caPem, cert: conn.clientCertPem, key: conn.clientKeyPem }),
           rejectUnauthorized: !conn.insecureSkipTlsVerify,
         })
       : new http.Agent({ keepAlive: true });

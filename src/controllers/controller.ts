@@ -16,6 +16,10 @@ export interface ControllerManagerOptions {
   terminatedPodGcThreshold: number;
   /** Workers per controller. Default 5. */
   concurrentSyncs: number;
+  /** The range node pod CIDRs are cut from (--cluster-cidr). Default 10.42.0.0/16. */
+  clusterCidr: string;
+  /** Prefix length of each node's pod CIDR (--node-cidr-mask-size). Default 24. */
+  nodeCidrMaskSize: number;
 }
 
 export const DEFAULT_CONTROLLER_MANAGER_OPTIONS: ControllerManagerOptions = {
@@ -24,6 +28,8 @@ export const DEFAULT_CONTROLLER_MANAGER_OPTIONS: ControllerManagerOptions = {
   defaultUnreachableTolerationSeconds: 300,
   terminatedPodGcThreshold: 12500,
   concurrentSyncs: 5,
+  clusterCidr: '10.42.0.0/16',
+  nodeCidrMaskSize: 24,
 };
 
 export interface ControllerContext {

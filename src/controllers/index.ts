@@ -9,10 +9,12 @@ import { endpointsController } from './endpoints.ts';
 import { endpointSliceController } from './endpointslice.ts';
 import { garbageCollectorController } from './garbage-collector.ts';
 import { namespaceController } from './namespace.ts';
+import { nodeIpamController } from './node-ipam.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { podGcController } from './pod-gc.ts';
 import { replicationControllerController } from './replication-controller.ts';
 import { replicaSetController } from './replicaset.ts';
+import { serviceLoadBalancerController } from './service-lb.ts';
 
 export { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerConstructor, type ControllerContext, type ControllerManagerOptions } from './controller.ts';
 export { startControllerManager, type ControllerManagerConfig, type RunningControllerManager } from './manager.ts';
@@ -27,6 +29,8 @@ export const ALL_CONTROLLERS: readonly ControllerConstructor[] = [
   namespaceController,
   garbageCollectorController,
   podGcController,
+  nodeIpamController,
   nodeLifecycleController,
   disruptionController,
+  serviceLoadBalancerController,
 ];

@@ -6,7 +6,7 @@
  * to the API server. Everything it runs lives in
  * the runtime's state on disk, so a restarted kubelet adopts the containers it finds.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { importImagesDir, LocalImageService } from './images/index.ts';
 import { ImageGCManager } from './image-gc-manager.ts';
 import { ImagePuller } from './image-puller.ts';
 import { ContainerLogger } from './logs/index.ts';
+import { HostGatewayRoutes, PodNetwork, runNetworkCommand, startNodeNetworkSync, type PodNetworkOptions } from './network/index.ts';
 import { NodeLease } from './node-lease.ts';
 import { NodeStatusUpdater } from './node-status-updater.ts';
 import type { ResourceList } from './node-status.ts';
@@ -31,6 +32,7 @@ import { OciRuntime } from './runtime/oci-runtime.ts';
 import { startKubeletServer } from './server/index.ts';
 
 const PODS = findResource('', 'v1', 'pods')!;
+const NODES = findResource('', 'v1', 'nodes')!;
 
 export interface KubeletOptions {
   /** Credentials for the API server. */
@@ -49,6 +51,13 @@ export interface KubeletOptions {
   reserved?: { system?: ResourceList; kube?: ResourceList };
   /** Port of the kubelet's HTTPS server; 0 picks a free one. Default 10250. */
   kubeletPort?: number;
+  /**
+   * The pod network: pods get an address from the Node's podCIDR on the bridge (default
+   * skiff0), masquerade and hostPorts in nftables, and routes to the other nodes' pods. Without
+   * it pods have loopback only (a kubelet in a cluster with no node-ipam controller). Two
+   * nodes on one machine (tests) need their own bridge, table and route protocol.
+   */
+  network?: Omit<PodNetworkOptions, 'stateDir' | 'run'> & { routeProtocol?: number };
   /** Cluster DNS server addresses and domain for pods' resolv.conf (none until cluster DNS exists). */
   clusterDNS?: string[];
   /** Default cluster.local. */
@@ -88,7 +97,8 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
   };
 
   try {
-    const runtime = new OciRuntime({ rootDir, runtime: options.runtime });
+    const network = options.network && new PodNetwork({ ...options.network, stateDir: join(rootDir, 'network') });
+    const runtime = new OciRuntime({ rootDir, runtime: options.runtime, network });
     const runtimeVersion = await runtime.version();
     const images = new LocalImageService({ rootDir });
     const imported = await importImagesDir(images, join(rootDir, 'images'));
@@ -101,6 +111,11 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     const factory = new InformerFactory(client, { resyncPeriodMs: 60_000, clock, log });
     const informer = factory.informerFor<Pod>(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
     stops.push(() => factory.stop());
+    if (network) {
+      const routes = new HostGatewayRoutes({ run: runNetworkCommand, nodeName, protocol: options.network?.routeProtocol, log });
+      const networkSync = startNodeNetworkSync({ nodes: factory.informerFor<Node>(NODES), nodeName, network, routes, clock, log });
+      stops.push(() => networkSync.stop());
+    }
 
     // Filled in below; the server only asks once pods run.
     let syncer: PodSyncer | undefined;
@@ -182,6 +197,10 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     workers = new PodWorkers({ sync: (uid, pod) => podSyncer.sync(uid, pod), clock, log });
     informer.addEventHandler(workers.handler());
     const adopted = await syncer.adopt();
+    if (network) {
+      const orphans = await network.collectGarbage((await runtime.listPodSandboxes()).map((s) => s.id));
+      if (orphans.length) log(`pod network: released the addresses of ${orphans.length} sandbox(es) that are gone`);
+    }
     factory.start();
     await factory.waitForSync();
     // Only now, with the API's pods known, may what no pod wants be removed.

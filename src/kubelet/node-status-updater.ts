@@ -84,6 +84,12 @@ export class NodeStatusUpdater {
 
   /** Posts the status if it changed or the report interval has passed. */
   async check(): Promise<void> {
+    // Compare with the Node as the API has it, as upstream does: the node lifecycle controller
+    // marks a silent node's Ready Unknown, and only a post from here sets it back.
+    this.node = await this.client.get<Node>(NODES, undefined, this.options.nodeName).catch((err) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
     const inputs = await this.inputs();
     const next = buildNodeStatus(inputs, this.node?.status);
     const due = this.options.clock.now() - this.lastPostAt >= (this.options.reportIntervalMs ?? 60_000);

@@ -85,6 +85,26 @@ describe('podDNSConfig', () => {
     podDNSConfig(pod(), { clusterDNS: [], clusterDomain: 'cluster.local', host, onEvent: (reason, message) => events.push(`${reason}: ${message}`) });
     assert.deepEqual(events, ['MissingClusterDNS: pod: "web-0_shop(u1)". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.']);
   });
+  test('limits: nameservers past three and search domains past the line length are dropped, with DNSConfigForming', () => {
+    const events: string[] = [];
+    const long = Array.from({ length: 12 }, (_, i) => `d${i}.${'x'.repeat(190)}.example`);
+    const config = podDNSConfig(pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4'], searches: long } }), {
+      clusterDNS,
+      clusterDomain: 'cluster.local',
+      host,
+      onEvent: (reason, message) => events.push(`${reason}: ${message}`),
+    });
+    assert.deepEqual(config.servers, ['1.1.1.1', '2.2.2.2', '3.3.3.3']);
+    assert.deepEqual(config.searches, long.slice(0, 10));
+    assert.deepEqual(events, [
+      'DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: 1.1.1.1 2.2.2.2 3.3.3.3',
+      `DNSConfigForming: Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${long.slice(0, 10).join(' ')}`,
+    ]);
+  });
+  test('host search domains lose their trailing dot; an option with an empty value is written bare', () => {
+    const config = podDNSConfig(pod({ dnsConfig: { options: [{ name: 'edns0', value: '' }] } }), { clusterDNS, clusterDomain: 'cluster.local', host: parseResolvConf('search corp.example. cluster.local.\n') });
+    assert.equal(formatResolvConf(config), 'search shop.svc.cluster.local svc.cluster.local cluster.local corp.example\nnameserver 10.43.0.10\noptions ndots:5 edns0\n');
+  });
 });
 
 test('writePodFiles writes the three files and returns their mounts', async () => {

@@ -7,7 +7,9 @@
  * - /etc/resolv.conf by dnsPolicy: ClusterFirst (the default) gives the cluster DNS servers,
  *   searches `ns.svc.DOMAIN svc.DOMAIN DOMAIN` and the node's, and `ndots:5`; without cluster DNS
  *   servers it falls back to Default, the node's own resolv.conf; None starts empty; hostNetwork
- *   pods use Default unless the policy is ClusterFirstWithHostNet. spec.dnsConfig is merged last.
+ *   pods use Default unless the policy is ClusterFirstWithHostNet. spec.dnsConfig is merged last;
+ *   past the resolver's limits (3 nameservers, 32 searches, 2048 characters) the excess is
+ *   dropped with a DNSConfigForming warning.
  * - /etc/hostname: spec.hostname or the pod name (the FQDN with setHostnameAsFQDN), the node's
  *   for hostNetwork pods.
  * Files are rewritten in place only when their content changes, so containers that already
@@ -42,6 +44,8 @@ export interface PodFilesOptions {
 const DEFAULT_DNS_OPTIONS = ['ndots:5'];
 const MAX_DNS_SERVERS = 3;
 const MAX_DNS_SEARCHES = 32;
+const MAX_DNS_SEARCH_DOMAIN = 253;
+const MAX_DNS_SEARCH_LINE = 2048;
 const MAX_HOSTNAME = 63;
 
 /** Writes the pod's files under `podDir` and returns the mounts that put them in a container. */
@@ -119,7 +123,8 @@ export function parseResolvConf(text: string): DNSConfig {
     const fields = line.replace(/[#;].*$/, '').trim().split(/\s+/);
     const [key, ...values] = fields;
     if (key === 'nameserver' && values[0]) config.servers.push(values[0]);
-    else if (key === 'search' || key === 'domain') config.searches = values.filter((v) => v && v !== '.');
+    // "corp." and "corp" are one domain: count it once.
+    else if (key === 'search' || key === 'domain') config.searches = values.filter((v) => v && v !== '.').map((v) => v.replace(/\.$/, ''));
     else if (key === 'options') config.options.push(...values.filter(Boolean));
   }
   return config;
@@ -146,11 +151,28 @@ export function podDNSConfig(pod: Pod, o: { clusterDNS: string[]; clusterDomain:
   if (extra) {
     config.servers = unique([...config.servers, ...(extra.nameservers ?? [])]);
     config.searches = unique([...config.searches, ...(extra.searches ?? [])]);
-    config.options = mergeOptions(config.options, (extra.options ?? []).map((opt) => (opt.value !== undefined ? `${opt.name}:${opt.value}` : (opt.name ?? ''))));
+    config.options = mergeOptions(config.options, (extra.options ?? []).map((opt) => (opt.value ? `${opt.name}:${opt.value}` : (opt.name ?? ''))));
   }
-  config.servers = config.servers.slice(0, MAX_DNS_SERVERS);
-  config.searches = unique(config.searches).slice(0, MAX_DNS_SEARCHES);
+  if (config.servers.length > MAX_DNS_SERVERS) {
+    config.servers = config.servers.slice(0, MAX_DNS_SERVERS);
+    o.onEvent?.('DNSConfigForming', `Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${config.servers.join(' ')}`);
+  }
+  const searches = searchesWithinLimits(unique(config.searches));
+  if (searches.length < unique(config.searches).length) {
+    o.onEvent?.('DNSConfigForming', `Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${searches.join(' ')}`);
+  }
+  config.searches = searches;
   return config;
+}
+
+/**
+ * The search domains a resolver accepts: at most 32, none longer than 253 characters (some
+ * glibc versions abort on those), the whole line at most 2048 characters (cut from the end).
+ */
+function searchesWithinLimits(searches: string[]): string[] {
+  const kept = searches.slice(0, MAX_DNS_SEARCHES).filter((d) => d.length <= MAX_DNS_SEARCH_DOMAIN);
+  while (kept.join(' ').length > MAX_DNS_SEARCH_LINE) kept.pop();
+  return kept;
 }
 
 /** resolv.conf text: search, nameserver and options lines, as the container runtime writes it. */

@@ -20,6 +20,7 @@ import { computePodActions, pastActiveDeadline, type ContainerToStart, type PodR
 import { computePodStatus, sameStatus, type ContainerWaiting } from './pod-status.ts';
 import { containerLogPath, podDir, podLogDir } from './paths.ts';
 import { podHostname } from './pod-files.ts';
+import { podPortMappings } from './network/port-mappings.ts';
 import type { ContainerRuntime, ContainerStatus, Mount, PodRef, Sandbox } from './runtime/runtime.ts';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -186,6 +187,7 @@ export class PodSyncer {
 
   private async runSandbox(pod: Pod): Promise<Sandbox> {
     const spec = pod.spec ?? { containers: [] };
+    // Upstream's event when the runtime (its network, say) could not make the sandbox; the sync is retried.
     const sandbox = await this.o.runtime.runPodSandbox({
       pod: podRef(pod),
       hostname: podHostname(pod, this.o.clusterDomain).hostname,
@@ -193,6 +195,10 @@ export class PodSyncer {
       hostIPC: spec.hostIPC === true,
       hostPID: spec.hostPID === true,
       shareProcessNamespace: spec.shareProcessNamespace === true,
+      portMappings: podPortMappings(pod),
+    }).catch((err) => {
+      void this.o.recorder.event(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`);
+      throw err;
     });
     this.sandboxes.set(sandbox.pod.uid, sandbox);
     return sandbox;

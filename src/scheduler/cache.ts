@@ -10,7 +10,7 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../client/clock.ts';
-import { MutableNodeInfo, type ImageStateSummary, type PodInfo } from './framework/node-info.ts';
+import { MutableNodeInfo, NO_IMAGES, type ImageStateSummary, type PodInfo } from './framework/node-info.ts';
 import type { Snapshot } from './snapshot.ts';
 
 interface NodeItem {
@@ -274,7 +274,8 @@ export class SchedulerCache {
     item.prev = item.next = undefined;
   }
 
-  private addImages(node: Node): Map<string, ImageStateSummary> {
+  private addImages(node: Node): ReadonlyMap<string, ImageStateSummary> {
+    if (!node.status?.images?.length) return NO_IMAGES;
     const states = new Map<string, ImageStateSummary>();
     const name = node.metadata!.name!;
     for (const image of node.status?.images ?? []) {

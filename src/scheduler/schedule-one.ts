@@ -130,6 +130,8 @@ export class ScheduleOne {
   private readonly maxBindings: number;
   private nextStartNodeIndex = 0;
   private readonly bindings = new Set<Promise<void>>();
+  /** Wakes the scheduling loop waiting for a free binding slot (one waiter, not a race over every binding). */
+  private bindingSlotFreed: (() => void) | undefined;
   /** Event and status writes not yet answered; stopping waits for them so none is cut off mid-request. */
   private readonly writes = new Set<Promise<unknown>>();
 
@@ -154,7 +156,7 @@ export class ScheduleOne {
 
   /** Takes one pod off the queue and tries it; false once the queue is closed. */
   async scheduleOne(): Promise<boolean> {
-    while (this.bindings.size >= this.maxBindings) await Promise.race(this.bindings);
+    while (this.bindings.size >= this.maxBindings) await new Promise<void>((resolve) => (this.bindingSlotFreed = resolve));
     const queued = await this.o.queue.pop();
     if (!queued) return false;
     const cycle = this.o.queue.schedulingCycle();
@@ -272,7 +274,12 @@ export class ScheduleOne {
       this.log(`scheduler: binding cycle of ${pod.metadata?.namespace}/${pod.metadata?.name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
     );
     this.bindings.add(binding);
-    void binding.finally(() => this.bindings.delete(binding));
+    void binding.finally(() => {
+      this.bindings.delete(binding);
+      const wake = this.bindingSlotFreed;
+      this.bindingSlotFreed = undefined;
+      wake?.();
+    });
   }
 
   private async bindingCycle(

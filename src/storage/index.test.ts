@@ -16,9 +16,11 @@ test('sqlite://PATH opens (and creates) that file', async () => {
   assert.ok(existsSync(path));
 });
 
-test('etcd endpoints and unknown schemes are refused with a clear message', async () => {
-  await assert.rejects(openStore('etcd://127.0.0.1:2379'), { message: 'the etcd datastore is not available yet' });
+test('unknown schemes and malformed endpoints are refused with a clear message', async () => {
   await assert.rejects(openStore('postgres://db/skiff'), /unsupported datastore endpoint "postgres:\/\/db\/skiff"; expected sqlite:\/\/PATH/);
-  await assert.rejects(openStore('/var/lib/skiff/state.db'), /expected sqlite:\/\/PATH or etcd:\/\//);
+  await assert.rejects(openStore('/var/lib/skiff/state.db'), /expected sqlite:\/\/PATH, etcd:\/\//);
   await assert.rejects(openStore('sqlite://'), /names no file/);
+  await assert.rejects(openStore('etcd://127.0.0.1:2379/prefix'), /is not HOST:PORT/);
+  await assert.rejects(openStore('etcd://127.0.0.1:2379', { tls: { caFile: '/nonexistent/ca.pem' } }), /TLS files were given but the datastore endpoint is not https/);
+  await assert.rejects(openStore('https://127.0.0.1:2379', { tls: { certFile: '/x/cert.pem' } }), /needs both --datastore-certfile and --datastore-keyfile/);
 });

@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) 
 INSERT OR IGNORE INTO meta (name, value) VALUES ('current_revision', 0), ('compacted_revision', 0);
 `;
 
+/** Page cache per connection, in KiB. */
+const PAGE_CACHE_KIB = 32 * 1024;
+/** How much of the file is memory-mapped for reading. */
+const MMAP_BYTES = 256 * 1024 * 1024;
+
 /** The pragmas that make a commit durable: the WAL is fsynced before a commit returns. */
 export function applyDurablePragmas(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
@@ -63,6 +68,11 @@ export class RevisionLog {
   constructor(private readonly db: Database.Database) {
     applyDurablePragmas(db);
     db.pragma('busy_timeout = 5000');
+    // Reads look rows up by name all the time (every get, every CAS check): a page cache that
+    // holds a working set of some size, and the file mapped rather than read page by page,
+    // keep those lookups off the disk and out of system calls.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    db.pragma(`mmap_size = ${MMAP_BYTES}`);
     db.exec(SCHEMA);
     // A name's value at a revision is its newest row at or below it. Two ways to find those
     // rows: walking the range in name order and checking each row is its name's newest lets a
@@ -81,6 +91,9 @@ export class RevisionLog {
     this.statements = {
       latest: db.prepare<[string], LogRow>(
         'SELECT * FROM log WHERE name = ? ORDER BY id DESC LIMIT 1',
+      ),
+      latestAt: db.prepare<[string, number], LogRow>(
+        'SELECT * FROM log WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1',
       ),
       insert: db.prepare<[LogRow], void>(
         `INSERT INTO log (id, name, created, deleted, create_revision, prev_revision, value)
@@ -127,8 +140,14 @@ export class RevisionLog {
     return this.db.transaction(fn).immediate();
   }
 
+  /** The newest row of `name` (the writer's view: every committed row). */
   latest(name: string): LogRow | undefined {
     return this.statements.latest.get(name);
+  }
+
+  /** The newest row of `name` at or below `revision` (a reader's view). */
+  latestAt(name: string, revision: number): LogRow | undefined {
+    return this.statements.latestAt.get(name, revision);
   }
 
   insert(row: LogRow): void {

@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite.ts';
 import { runStoreContract } from './store-contract.ts';
+import type { KeyValue, WatchEvent } from './store.ts';
+
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +42,30 @@ test('data, revision and compaction survive closing and reopening the file', asy
     assert.equal((await second.create('/registry/d', 'd1')).modRevision, 6);
   } finally {
     await second.close();
+  }
+});
+
+test('writes asked for together share one commit, each with its own compare-and-swap and answer', { timeout: 20_000 }, async () => {
+  const store = SqliteStore.open(join(dir, 'together', 'state.db'));
+  try {
+    const a = await store.create('/registry/a', 'a0');
+    const seen: WatchEvent[] = [];
+    const watch = store.watch('/registry/', a.modRevision, { onEvents: (events) => void seen.push(...events) });
+    const results = await Promise.allSettled([
+      store.update('/registry/a', 'a1', a.modRevision),
+      store.update('/registry/a', 'stale', a.modRevision),
+      store.create('/registry/b', 'b1'),
+      store.create('/registry/b', 'b2'),
+      store.delete('/registry/missing'),
+    ]);
+    const outcome = (r: PromiseSettledResult<KeyValue>) => (r.status === 'fulfilled' ? r.value.modRevision : (r.reason as Error).name);
+    assert.deepEqual(results.map(outcome), [2, 'ConflictError', 3, 'KeyExistsError', 'KeyNotFoundError']);
+    assert.equal(await store.currentRevision(), 3);
+    await waitFor(() => seen.length === 2);
+    assert.deepEqual(seen.map((e) => [e.type, e.kv.key, e.kv.value]), [['PUT', '/registry/a', 'a1'], ['PUT', '/registry/b', 'b1']]);
+    watch.cancel();
+  } finally {
+    await store.close();
   }
 });
 

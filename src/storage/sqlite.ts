@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { LatestCache } from './latest-cache.ts';
+import type { Outcome, Write } from './sqlite-commit.ts';
+import { Committer } from './sqlite-committer.ts';
 import { RevisionLog, type HistoryRow, type LogRow } from './sqlite-log.ts';
 import {
   CompactedError,
@@ -20,11 +22,8 @@ import { Watcher } from './watcher.ts';
 
 /** Revisions forgotten per compaction transaction, so writers wait for one span at most. */
 const COMPACTION_SPAN = 1000;
-
-type Write =
-  | { kind: 'create'; key: string; value: string }
-  | { kind: 'update'; key: string; value: string; expectedRevision: number }
-  | { kind: 'delete'; key: string; expectedRevision?: number };
+/** Keys whose newest value `get` keeps in memory. */
+const LATEST_CACHE_KEYS = 10_000;
 
 interface PendingWrite {
   write: Write;
@@ -32,26 +31,32 @@ interface PendingWrite {
   reject(err: Error): void;
 }
 
-/** What one write did: its answer to the caller and, when it changed something, its event. */
-type Outcome = { kv: KeyValue; event: WatchEvent } | { error: Error };
-
 /**
  * The embedded datastore: the {@link Store} contract on one SQLite file (see sqlite-log.ts for
- * the layout). Commits are durable (WAL, fsync on commit) and writers share them: every write
- * asked for while the previous commit was on disk is applied in the next single transaction,
- * so a hundred concurrent writers pay for one fsync, not a hundred, yet each gets its own
- * revision or its own error. Watches are in-process: after each commit, every watcher is
- * handed the new events.
+ * the layout). Commits are durable (WAL, fsync on commit) and happen on their own thread
+ * (sqlite-committer.ts), so the API server keeps serving while a commit is on its way to disk.
+ * Writers share commits: every write asked for while the previous commit was on disk goes into
+ * the next single transaction, so a hundred concurrent writers pay for one fsync, not a
+ * hundred, yet each gets its own revision or its own error, and only once it is on disk.
+ * Reads run here, on a second connection, at the revision of the last acknowledged write;
+ * the newest values of recently read keys are kept in memory (latest-cache.ts).
+ * Watches are in-process: after each commit, every watcher is handed the new events.
  */
 export class SqliteStore implements Store {
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
+  /** The last commit asked for; close waits for it. */
+  private lastCommit: Promise<void> = Promise.resolve();
   private readonly watchers = new Set<Watcher>();
+  private readonly latest = new LatestCache(LATEST_CACHE_KEYS);
   private revision: number;
   private compacted: number;
   private closed = false;
 
-  constructor(private readonly log: RevisionLog) {
+  constructor(
+    private readonly log: RevisionLog,
+    private readonly committer: Committer,
+  ) {
     this.revision = log.currentRevision();
     this.compacted = log.compactedRevision();
   }
@@ -59,13 +64,20 @@ export class SqliteStore implements Store {
   /** Opens (or creates, with its parent directories) the database file at `path`. */
   static open(path: string): SqliteStore {
     mkdirSync(dirname(path), { recursive: true });
-    return new SqliteStore(RevisionLog.open(path));
+    // The reading connection creates the file and its tables before the commit thread opens it.
+    const log = RevisionLog.open(path);
+    return new SqliteStore(log, new Committer(path));
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.assertOpen();
-    const row = this.log.latest(key);
-    return row && !row.deleted ? toKeyValue(row) : undefined;
+    const cached = this.latest.get(key);
+    if (cached) return cached;
+    const row = this.log.latestAt(key, this.revision);
+    if (!row || row.deleted) return undefined;
+    const kv = toKeyValue(row);
+    this.latest.remember(kv);
+    return kv;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -139,9 +151,8 @@ export class SqliteStore implements Store {
     }
     while (this.compacted < revision) {
       const to = Math.min(revision, this.compacted + COMPACTION_SPAN);
-      this.log.compactSpan(this.compacted, to);
-      this.compacted = to;
-      if (to < revision) await nextTurn();
+      await this.committer.compact(this.compacted, to);
+      this.compacted = Math.max(this.compacted, to);
       this.assertOpen();
     }
   }
@@ -152,6 +163,8 @@ export class SqliteStore implements Store {
     this.flush();
     this.closed = true;
     for (const watcher of this.watchers) watcher.cancel();
+    await this.lastCommit;
+    await this.committer.close();
     this.log.close();
   }
 
@@ -162,82 +175,38 @@ export class SqliteStore implements Store {
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       // setImmediate, not a microtask: it runs after the event loop has taken in every request
-      // that arrived while the last commit was being fsynced, so they all share the next one.
+      // that arrived meanwhile, so they travel to the commit thread together.
       setImmediate(() => this.flush());
     });
   }
 
-  /** Applies every pending write in one transaction, then answers each caller and the watchers. */
+  /** Hands every pending write to the commit thread; answers each caller and the watchers once on disk. */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    let revision = this.revision;
-    let outcomes: Outcome[];
-    try {
-      outcomes = this.log.transaction(() => {
-        const results = batch.map(({ write }) => {
-          const outcome = this.apply(write, revision + 1);
-          if ('kv' in outcome) revision += 1;
-          return outcome;
-        });
-        if (revision !== this.revision) this.log.setCurrentRevision(revision);
-        return results;
-      });
-    } catch (err) {
-      const failure = new StoreUnavailableError('the datastore could not commit', { cause: err });
-      for (const { reject } of batch) reject(failure);
-      return;
-    }
+    this.lastCommit = this.committer.commit(batch.map((p) => p.write)).then(
+      ({ outcomes, revision }) => this.committed(batch, outcomes, revision),
+      (err: Error) => {
+        for (const { reject } of batch) reject(err);
+      },
+    );
+  }
+
+  private committed(batch: PendingWrite[], outcomes: Outcome[], revision: number): void {
+    // Commits are answered in order, so the revision only grows.
     this.revision = revision;
     const events: WatchEvent[] = [];
     batch.forEach(({ resolve, reject }, i) => {
       const outcome = outcomes[i];
-      if ('error' in outcome) return reject(outcome.error);
-      events.push(outcome.event);
-      resolve(outcome.kv);
+      if ('kv' in outcome) {
+        events.push(outcome.event);
+        this.latest.written(outcome.kv.key, outcome.event.type === 'DELETE' ? undefined : outcome.kv);
+        resolve(outcome.kv);
+      } else reject(refusal(outcome));
     });
-    if (events.length > 0) for (const watcher of this.watchers) watcher.push(events);
-  }
-
-  /** Checks one write against the key's newest row and, if it holds, appends its row. */
-  private apply(write: Write, revision: number): Outcome {
-    const { key } = write;
-    const current = this.log.latest(key);
-    const live = current && !current.deleted ? current : undefined;
-    if (write.kind === 'create') {
-      if (live) return { error: new KeyExistsError(key) };
-      this.log.insert({
-        id: revision,
-        name: key,
-        created: 1,
-        deleted: 0,
-        create_revision: revision,
-        prev_revision: current?.id ?? 0,
-        value: write.value,
-      });
-      const kv = { key, value: write.value, createRevision: revision, modRevision: revision };
-      return { kv, event: { type: 'PUT', kv } };
-    }
-    if (!live) return { error: new KeyNotFoundError(key) };
-    const prevKv = toKeyValue(live);
-    if (write.expectedRevision !== undefined && write.expectedRevision !== live.id) {
-      return { error: new ConflictError(key, prevKv) };
-    }
-    const deleted = write.kind === 'delete';
-    const value = deleted ? live.value : write.value;
-    this.log.insert({
-      id: revision,
-      name: key,
-      created: 0,
-      deleted: deleted ? 1 : 0,
-      create_revision: live.create_revision,
-      prev_revision: live.id,
-      value,
-    });
-    const kv = { key, value, createRevision: live.create_revision, modRevision: revision };
-    return { kv, event: { type: deleted ? 'DELETE' : 'PUT', kv, prevKv } };
+    if (events.length > 0 && !this.closed) for (const watcher of this.watchers) watcher.push(events);
   }
 
   /** The revision a read at `requested` sees, or the error that it cannot be read. */
@@ -253,6 +222,11 @@ export class SqliteStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('the store is closed');
   }
+}
+
+function refusal(outcome: Exclude<Outcome, { kv: KeyValue }>): Error {
+  if (outcome.refused === 'conflict') return new ConflictError(outcome.key, outcome.current);
+  return outcome.refused === 'exists' ? new KeyExistsError(outcome.key) : new KeyNotFoundError(outcome.key);
 }
 
 function toKeyValue(row: LogRow): KeyValue {

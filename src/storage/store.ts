@@ -88,7 +88,7 @@ export interface Store {
    * `fromRevision`, in order, then keeps delivering new ones until cancelled.
    */
   watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watch;
-  /** The current revision (the revision of the last write; 0 on an empty store). */
+  /** The current revision (the revision of the last write; 0 on an empty SQLite store, 1 on a fresh etcd). */
   currentRevision(): Promise<number>;
   /** The oldest revision still readable: reads and watches from before it fail. */
   compactedRevision(): Promise<number>;

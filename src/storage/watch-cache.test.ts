@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite.ts';
-import { CompactedError, type KeyValue, type Store, type WatchCallbacks, type WatchEvent } from './store.ts';
+import { CompactedError, StoreUnavailableError, type KeyValue, type Store, type Watch, type WatchCallbacks, type WatchEvent } from './store.ts';
 import { WatchCache } from './watch-cache.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'skiff-watch-cache-'));
@@ -178,3 +178,104 @@ test('a cancelled watcher stops receiving and stop() ends the store watch', asyn
   await direct.until(3);
   assert.deepEqual(kept.events.map((e) => e.kv.key), ['/registry/a', '/registry/b']);
 });
+
+/**
+ * A SQLite store whose watches can be broken on demand, as an etcd outage breaks them; while
+ * `down`, new watches fail at once.
+ */
+function breakableStore() {
+  const { store: inner, watches } = countingStore();
+  const open = new Set<{ watch: Watch; callbacks: WatchCallbacks }>();
+  let down = false;
+  const store: Store = Object.assign(Object.create(inner) as Store, {
+    watch: (prefix: string, from: number, callbacks: WatchCallbacks) => {
+      if (down) {
+        queueMicrotask(() => callbacks.onError?.(new StoreUnavailableError('etcd is down')));
+        return { cancel() {} };
+      }
+      const entry = { watch: inner.watch(prefix, from, callbacks), callbacks };
+      open.add(entry);
+      return {
+        cancel() {
+          open.delete(entry);
+          entry.watch.cancel();
+        },
+      };
+    },
+  });
+  for (const name of ['get', 'list', 'count', 'create', 'update', 'delete', 'currentRevision', 'compactedRevision', 'compact', 'close'] as const) {
+    (store as unknown as Record<string, unknown>)[name] = (inner[name] as (...args: unknown[]) => unknown).bind(inner);
+  }
+  const breakWatches = (err: Error) => {
+    for (const entry of [...open]) {
+      open.delete(entry);
+      entry.watch.cancel();
+      entry.callbacks.onError?.(err);
+    }
+  };
+  const setDown = (value: boolean) => {
+    down = value;
+    if (down) breakWatches(new StoreUnavailableError('etcd went away'));
+  };
+  return { store, breakWatches, setDown, watches };
+}
+
+test('after the store watch breaks, the cache reopens it from its last revision and watchers miss nothing', async () => {
+  const { store, breakWatches, watches } = breakableStore();
+  const cache = new WatchCache(store, { retryDelayMs: 1 });
+  await cache.start();
+  const w = recorder();
+  cache.watch('/registry/pods/', cache.revision, w.callbacks);
+  const a = await store.create('/registry/pods/ns/a', '1');
+  await w.until(1);
+
+  breakWatches(new StoreUnavailableError('etcd went away'));
+  // Written while the cache had no store watch.
+  await store.create('/registry/pods/ns/b', '1');
+  await store.create('/registry/pods/ns/c', '1');
+  // A watcher that arrives during the outage, resuming from before it.
+  const late = recorder();
+  cache.watch('/registry/pods/', a.modRevision, late.callbacks);
+  await w.until(3);
+  await store.create('/registry/pods/ns/d', '1');
+  await w.until(4);
+  await late.until(3);
+
+  assert.deepEqual(w.events.map((e) => e.kv.key), ['/registry/pods/ns/a', '/registry/pods/ns/b', '/registry/pods/ns/c', '/registry/pods/ns/d']);
+  assert.deepEqual(w.errors, []);
+  assert.deepEqual(late.events.map((e) => e.kv.key), ['/registry/pods/ns/b', '/registry/pods/ns/c', '/registry/pods/ns/d']);
+  assert.equal(watches(), 2);
+  cache.stop();
+});
+
+test('if history was compacted while the store watch was down, watchers end with CompactedError and the cache starts over', async () => {
+  const { store, setDown } = breakableStore();
+  const cache = new WatchCache(store, { retryDelayMs: 1, maxRetryDelayMs: 20 });
+  await cache.start();
+  const w = recorder();
+  cache.watch('/registry/pods/', cache.revision, w.callbacks);
+  setDown(true);
+  // Writes and a compaction the cache cannot see.
+  await store.create('/registry/pods/ns/a', '1');
+  const b = await store.create('/registry/pods/ns/b', '1');
+  await store.compact(b.modRevision);
+  setDown(false);
+  await w.until(1);
+  assert.deepEqual(w.events, []);
+  assert.ok(w.errors[0] instanceof CompactedError);
+
+  await waitUntil(() => cache.revision === b.modRevision);
+  const after = recorder();
+  cache.watch('/registry/pods/', cache.revision, after.callbacks);
+  await store.create('/registry/pods/ns/c', '1');
+  await after.until(1);
+  assert.deepEqual(after.events.map((e) => e.kv.key), ['/registry/pods/ns/c']);
+  cache.stop();
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; !condition(); i++) {
+    if (i > 1000) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,5 +1,5 @@
 import { EventRing } from './event-ring.ts';
-import type { Store, Watch, WatchCallbacks, WatchEvent } from './store.ts';
+import { CompactedError, type Store, type Watch, type WatchCallbacks, type WatchEvent } from './store.ts';
 import { Watcher } from './watcher.ts';
 
 /** Everything the API server stores lives under this prefix; the cache watches all of it. */
@@ -9,6 +9,10 @@ const REGISTRY_PREFIX = '/registry/';
 export interface WatchCacheOptions {
   /** How many recent events are kept in memory for watchers that resume. Default 10,000. */
   capacity?: number;
+  /** First delay before the store watch is reopened after it failed; it doubles up to `maxRetryDelayMs`. Default 100 ms. */
+  retryDelayMs?: number;
+  /** Default 5 s. */
+  maxRetryDelayMs?: number;
 }
 
 /**
@@ -21,9 +25,11 @@ export interface WatchCacheOptions {
  * Each watcher has its own mailbox and is called from its own microtask, so one slow or
  * failing consumer does not hold up the others.
  *
- * If the store watch itself fails, every watcher gets the error (clients then resume, as
- * after any broken watch) and later watches go straight to the store until `start()` is
- * called again.
+ * If the store watch itself fails (the datastore went away), the cache reopens it from the
+ * last revision it saw, retrying with backoff, and its watchers carry on as if nothing
+ * happened: no event is lost or repeated. If that revision has been compacted meanwhile, the
+ * gap cannot be filled: every watcher ends with CompactedError (clients list again) and the
+ * cache starts over from the store's current revision.
  */
 export class WatchCache {
   private readonly ring: EventRing;
@@ -31,11 +37,19 @@ export class WatchCache {
   private floor = 0;
   private latest = 0;
   private storeWatch: Watch | undefined;
+  private running = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelay: number;
+  private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
   /** Watchers grouped by prefix, so an event is matched once per distinct prefix. */
   private readonly byPrefix = new Map<string, Set<Watcher>>();
 
   constructor(private readonly store: Store, options: WatchCacheOptions = {}) {
     this.ring = new EventRing(options.capacity ?? 10_000);
+    this.retryDelayMs = options.retryDelayMs ?? 100;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
+    this.retryDelay = this.retryDelayMs;
   }
 
   /**
@@ -45,13 +59,12 @@ export class WatchCache {
   async start(): Promise<void> {
     this.storeWatch?.cancel();
     this.storeWatch = undefined;
+    clearTimeout(this.retryTimer);
     const revision = await this.store.currentRevision();
     this.floor = revision;
     this.latest = revision;
-    this.storeWatch = this.store.watch(REGISTRY_PREFIX, this.latest, {
-      onEvents: (events) => this.dispatch(events),
-      onError: (err) => this.fail(err),
-    });
+    this.running = true;
+    this.watchStore();
   }
 
   /** The latest revision the cache has seen (what a bookmark may announce). */
@@ -61,7 +74,7 @@ export class WatchCache {
 
   /** Like {@link Store.watch}: every change under `prefix` after `fromRevision`, in order. */
   watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watch {
-    if (!this.storeWatch || !prefix.startsWith(REGISTRY_PREFIX) || fromRevision < this.floor) {
+    if (!this.running || !prefix.startsWith(REGISTRY_PREFIX) || fromRevision < this.floor) {
       return this.store.watch(prefix, fromRevision, callbacks);
     }
     const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => this.remove(w));
@@ -74,9 +87,42 @@ export class WatchCache {
 
   /** Closes the store watch and ends every watcher. */
   stop(): void {
+    this.running = false;
+    clearTimeout(this.retryTimer);
     this.storeWatch?.cancel();
     this.storeWatch = undefined;
     for (const watcher of this.watchers()) watcher.cancel();
+  }
+
+  /** Opens the store watch from the last revision the cache saw. */
+  private watchStore(): void {
+    const watch = this.store.watch(REGISTRY_PREFIX, this.latest, {
+      onEvents: (events) => {
+        this.retryDelay = this.retryDelayMs;
+        this.dispatch(events);
+      },
+      onError: (err) => {
+        if (this.storeWatch === watch) this.storeFailed(err);
+      },
+    });
+    this.storeWatch = watch;
+  }
+
+  /** Reopens a failed store watch after a backoff; after compaction, ends the watchers and starts over. */
+  private storeFailed(err: Error): void {
+    this.storeWatch = undefined;
+    if (err instanceof CompactedError) {
+      // Until it starts over, the ring has a gap: watchers new in the meantime go to the store.
+      this.floor = Number.MAX_SAFE_INTEGER;
+      for (const watcher of this.watchers()) watcher.fail(err);
+    }
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, this.maxRetryDelayMs);
+    this.retryTimer = setTimeout(() => {
+      if (!this.running) return;
+      if (!(err instanceof CompactedError)) return this.watchStore();
+      this.start().catch((failure: Error) => this.storeFailed(failure));
+    }, delay);
   }
 
   private dispatch(events: WatchEvent[]): void {
@@ -89,11 +135,6 @@ export class WatchCache {
       const matching = events.filter((e) => e.kv.key.startsWith(prefix));
       if (matching.length > 0) for (const watcher of group) watcher.push(matching);
     }
-  }
-
-  private fail(err: Error): void {
-    this.storeWatch = undefined;
-    for (const watcher of this.watchers()) watcher.fail(err);
   }
 
   private remove(watcher: Watcher): void {

@@ -77,7 +77,7 @@ export async function ensurePki(serverDir: string, options: EnsurePkiOptions): P
   const dir = join(serverDir, 'tls');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const files = {
-    ca: pairFiles(dir, 'server-ca'),
+    ca: clusterCaFiles(serverDir),
     serving: pairFiles(dir, 'serving-kube-apiserver'),
     admin: pairFiles(dir, 'client-admin'),
   };
@@ -100,6 +100,17 @@ export async function ensurePki(serverDir: string, options: EnsurePkiOptions): P
     adminCertPem: admin.certPem,
     adminKeyPem: admin.keyPem,
   };
+}
+
+/** Where the cluster CA lives under `serverDir`: what the servers of one cluster share. */
+export function clusterCaFiles(serverDir: string): { cert: string; key: string } {
+  return pairFiles(join(serverDir, 'tls'), 'server-ca');
+}
+
+/** Loads the cluster CA alone, creating it when there is none (a cluster's first server). */
+export async function ensureClusterCa(serverDir: string, now = new Date()): Promise<KeyPair> {
+  await mkdir(join(serverDir, 'tls'), { recursive: true, mode: 0o700 });
+  return ensureCertificateAuthority(clusterCaFiles(serverDir), now);
 }
 
 /**

@@ -33,9 +33,14 @@ export interface ServiceAccountTokens {
 
 const base64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
+/** Where the signing key lives under `serverDir` (every server of a cluster holds the same one). */
+export function serviceAccountKeyPath(serverDir: string): string {
+  return join(serverDir, 'service-account.key');
+}
+
 /** Reads the signing key from `serverDir`, creating it on first start. */
 export async function ensureServiceAccountTokens(serverDir: string): Promise<ServiceAccountTokens> {
-  const path = join(serverDir, 'service-account.key');
+  const path = serviceAccountKeyPath(serverDir);
   let pem = await readFileIfExists(path);
   if (!pem) {
     pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

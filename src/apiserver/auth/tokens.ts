@@ -65,7 +65,8 @@ export function parseJoinToken(text: string): JoinToken | undefined {
   return { caHash: match[1].toLowerCase(), secret: match[2] };
 }
 
-function formatJoinToken(hash: string, secret: string): string {
+/** A join token in k3s's format, pinning the CA whose hash is `hash`. */
+export function formatJoinToken(hash: string, secret: string): string {
   return `${JOIN_TOKEN_PREFIX}${hash}::${JOIN_TOKEN_USER}:${secret}`;
 }
 

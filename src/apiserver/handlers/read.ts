@@ -10,8 +10,12 @@ import { badRequest, expired, timeout } from '../errors.ts';
 import { negotiate, type Representation } from '../negotiation.ts';
 import type { KObject } from '../registry/object-store.ts';
 import { prefixFor } from '../storage-keys.ts';
-import { writeBody, type RequestContext } from '../context.ts';
+import { writeBody, writeJsonText, type RequestContext } from '../context.ts';
+import { fromStorageVersion } from '../../api/versions/index.ts';
 import { decodeContinue, encodeContinue } from './continue-token.ts';
+import { entryObject, listStored, type StoredEntry } from './stored-list.ts';
+import { storedJsonWithVersion } from './stored-json.ts';
+import { indexFor, planList } from './list-source.ts';
 import { selectorFilter } from './selectors.ts';
 
 export function partialMetadata(obj: KObject, version: string): KObject {
@@ -45,8 +49,17 @@ export async function handleGet(ctx: RequestContext): Promise<void> {
   writeBody(ctx, 200, renderObject(ctx.resource, obj, rep), rep);
 }
 
+/** One page of a list: its entries as stored, and (parsed on first use) as objects. */
+export interface ListedPage {
+  entries: StoredEntry[];
+  readonly items: KObject[];
+  revision: number;
+  continueToken?: string;
+  remaining: number;
+}
+
 /** Reads one page of the collection as the query asks. */
-export async function readList(ctx: RequestContext): Promise<{ items: KObject[]; revision: number; continueToken?: string; remaining: number }> {
+export async function readList(ctx: RequestContext): Promise<ListedPage> {
   const { query, resource: r, info } = ctx;
   const limitText = query.get('limit');
   const limit = limitText ? Number(limitText) : 0;
@@ -61,16 +74,16 @@ export async function readList(ctx: RequestContext): Promise<{ items: KObject[];
   const rv = rvText && rvText !== '0' ? Number(rvText) : 0;
   if (rvText && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
 
-  let revision = 0;
+  let pinnedRevision = 0;
   let startKey: string | undefined;
   const prefix = prefixFor(r, info.namespace);
   if (continueText) {
     const token = decodeContinue(continueText);
     if (!token.startKey.startsWith(prefix)) throw badRequest('continue key is not valid: it belongs to another list');
-    revision = token.revision;
+    pinnedRevision = token.revision;
     startKey = token.startKey;
   } else if (match === 'Exact') {
-    revision = rv;
+    pinnedRevision = rv;
   } else if (rv > 0) {
     const current = ctx.parts.watchCache.revision;
     if (rv > current && rv > (await ctx.parts.objects.store.currentRevision())) {
@@ -79,9 +92,14 @@ export async function readList(ctx: RequestContext): Promise<{ items: KObject[];
   }
   const filter = selectorFilter(query, r);
   try {
-    const page = await ctx.parts.objects.list(r, info.namespace, { limit, startKey, revision, filter });
+    const plan = await planList(ctx.parts.objects.store, ctx.parts.stateCache, { resourceVersion: continueText ? '' : rvText, pinnedRevision, limit, index: indexFor(r, query.get('fieldSelector')) });
+    const page = await listStored(r, plan.source, prefix, { limit: plan.limit, startKey, revision: plan.revision, filter });
+    let items: KObject[] | undefined;
     return {
-      items: page.items,
+      entries: page.entries,
+      get items() {
+        return (items ??= page.entries.map((e) => entryObject(r, e)));
+      },
       revision: page.revision,
       continueToken: page.continueKey ? encodeContinue({ revision: page.revision, startKey: page.continueKey }) : undefined,
       remaining: page.remaining,
@@ -113,6 +131,8 @@ export async function handleList(ctx: RequestContext): Promise<void> {
       metadata: listMeta,
       items: page.items.map((o) => partialMetadata(o, rep.version)),
     };
+  } else if (rep.as === 'object' && rep.format === 'json' && storedAsServed(r)) {
+    return writeListText(ctx, r, listMeta, page.entries);
   } else {
     body = {
       kind: r.listKind,
@@ -122,4 +142,17 @@ export async function handleList(ctx: RequestContext): Promise<void> {
     };
   }
   writeBody(ctx, 200, body, rep);
+}
+
+/** Whether objects of `r` are served as stored (no version conversion), so their stored text can be. */
+function storedAsServed(r: ResourceInfo): boolean {
+  const probe = {};
+  return fromStorageVersion(r, probe) === probe;
+}
+
+/** A JSON list written from the entries' stored text: no object is parsed or serialized again. */
+function writeListText(ctx: RequestContext, r: ResourceInfo, listMeta: KObject, entries: StoredEntry[]): void {
+  const items = entries.map((e) => storedJsonWithVersion(e.kv) ?? JSON.stringify(entryObject(r, e)));
+  const text = `{"kind":${JSON.stringify(r.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r))},"metadata":${JSON.stringify(listMeta)},"items":[${items.join(',')}]}`;
+  writeJsonText(ctx.res, 200, text, 'application/json', ctx.warnings);
 }

@@ -11,11 +11,13 @@ import { CompactedError, type WatchEvent } from '../../storage/store.ts';
 import { badRequest, expired } from '../errors.ts';
 import { toTable } from '../tables/index.ts';
 import { contentTypeOf } from '../negotiation.ts';
-import { decodeObject, type KObject } from '../registry/object-store.ts';
+import type { KObject } from '../registry/object-store.ts';
 import { prefixFor } from '../storage-keys.ts';
 import { toStatusError, type RequestContext } from '../context.ts';
 import { partialMetadata, representation } from './read.ts';
+import { indexFor, planList } from './list-source.ts';
 import { selectorFilter } from './selectors.ts';
+import { sharedEventLine, sharedObject } from './shared-decode.ts';
 
 /** Upstream closes watches after a random 30–60 minutes so clients rebalance; we use the middle. */
 const DEFAULT_TIMEOUT_SECONDS = 45 * 60;
@@ -43,7 +45,8 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   let initial: KObject[] = [];
   let startRevision = fromRev;
   if (initialEvents) {
-    const page = await parts.objects.list(r, info.namespace, { filter });
+    const plan = await planList(parts.objects.store, parts.stateCache, { resourceVersion: rvText, pinnedRevision: 0, limit: 0, index: indexFor(r, query.get('fieldSelector')) });
+    const page = await parts.objects.list(r, info.namespace, { filter, revision: plan.revision, source: plan.source });
     initial = page.items;
     startRevision = page.revision;
   } else if (fromRev > 0) {
@@ -75,9 +78,10 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     if (rep.as === 'PartialObjectMetadata' || rep.as === 'PartialObjectMetadataList') return partialMetadata(obj, rep.version);
     return obj;
   }
-  function send(type: EventType, object: unknown): void {
+  const plainObjects = rep.as !== 'Table' && rep.as !== 'PartialObjectMetadata' && rep.as !== 'PartialObjectMetadataList';
+  function send(type: EventType, object: unknown, shared = false): void {
     if (closed) return;
-    res.write(JSON.stringify({ type, object }) + '\n');
+    res.write(shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n');
     if (res.writableLength > MAX_BUFFERED_BYTES) stop();
   }
   function sendError(err: unknown): void {
@@ -97,16 +101,16 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const onEvents = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
-      const obj = fromStorageVersion(r, decodeObject(ev.kv));
-      const prev = ev.prevKv ? fromStorageVersion(r, decodeObject(ev.prevKv)) : undefined;
+      const obj = fromStorageVersion(r, sharedObject(ev.kv));
       if (ev.type === 'DELETE') {
-        if (!filter || filter(obj)) send('DELETED', render(obj));
+        if (!filter || filter(obj)) send('DELETED', render(obj), true);
         continue;
       }
       const matches = !filter || filter(obj);
-      const prevMatched = prev !== undefined && (!filter || filter(prev));
-      if (matches) send(prevMatched ? 'MODIFIED' : 'ADDED', render(obj));
-      else if (prevMatched) send('DELETED', render(obj));
+      // The previous value matters only to a filtered watch (an object entering or leaving it).
+      const prevMatched = ev.prevKv !== undefined && (!filter || filter(fromStorageVersion(r, sharedObject(ev.prevKv))));
+      if (matches) send(prevMatched ? 'MODIFIED' : 'ADDED', render(obj), true);
+      else if (prevMatched) send('DELETED', render(obj), true);
     }
   };
   const watch = parts.watchCache.watch(prefix, startRevision, {

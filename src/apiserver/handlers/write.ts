@@ -34,6 +34,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req);
   const { object, warnings } = decodeObject(body, ctx.req.headers['content-type'], ctx.resource, expected(ctx), validation);
   ctx.warnings.push(...warnings);
+  ctx.admitCreate?.(object);
   const meta = (object.metadata ?? {}) as KObject;
   const ns = ctx.info.namespace;
   if (ctx.resource.namespaced && meta.namespace && ns && meta.namespace !== ns) {

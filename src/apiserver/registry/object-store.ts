@@ -70,12 +70,13 @@ export class ObjectStore {
 
   /**
    * Reads objects in key order until `limit` pass `filter` (all of them without a limit),
-   * at one revision so pages are consistent.
+   * at one revision so pages are consistent. `source` reads instead of the store (the API
+   * server's state cache).
    */
   async list(
     r: ResourceInfo,
     namespace: string,
-    options: { limit?: number; startKey?: string; revision?: number; filter?: (o: KObject) => boolean },
+    options: { limit?: number; startKey?: string; revision?: number; filter?: (o: KObject) => boolean; source?: Pick<Store, 'list'> },
   ): Promise<ListPage> {
     const prefix = prefixFor(r, namespace);
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
@@ -88,7 +89,7 @@ export class ObjectStore {
     for (;;) {
       let page;
       try {
-        page = await this.store.list(prefix, { revision, limit: chunk || undefined, startKey });
+        page = await (options.source ?? this.store).list(prefix, { revision, limit: chunk || undefined, startKey });
       } catch (err) {
         throw storeError(err, r, '');
       }

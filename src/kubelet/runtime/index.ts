@@ -7,4 +7,4 @@ export type * from './runtime.ts';
 export { ContainerNotFoundError, ContainerNotRunningError, OciRuntime, RunContainerError, type OciRuntimeOptions } from './oci-runtime.ts';
 export { ExecTimeoutError, RuncError } from './runc.ts';
 export { RootfsError } from './rootfs.ts';
-export { SandboxError, sandboxId } from './sandbox.ts';
+export { SandboxError, sandboxId, type SandboxNetwork } from './sandbox.ts';

@@ -39,7 +39,7 @@ import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type Pi
 import { createMonitor, monitorAlive, releaseMonitor, awaitStarted } from './monitor.ts';
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
-import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
+import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
 
 /**
  * The runtime could not start the container (e.g. its command is not in the image): the pod's
@@ -75,6 +75,8 @@ export interface OciRuntimeOptions {
   runtime?: string;
   /** Where sandbox namespace files are bind-mounted; default /run/skiff. */
   namespaceDir?: string;
+  /** The pod network sandboxes get; without one, loopback only. */
+  network?: SandboxNetwork;
 }
 
 /** A container as far as its files are final: see OciRuntime.known. */
@@ -109,7 +111,7 @@ export class OciRuntime implements ContainerRuntime {
   constructor(options: OciRuntimeOptions) {
     this.rootDir = options.rootDir;
     this.runc = new Runc({ binary: options.runtime ?? 'runc', root: join(options.rootDir, 'runc') });
-    this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff' };
+    this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff', network: options.network };
   }
 
   version(): Promise<{ name: string; version: string }> {

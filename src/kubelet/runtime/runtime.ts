@@ -23,7 +23,18 @@ export interface SandboxConfig {
   hostPID: boolean;
   /** Containers share one PID namespace (spec.shareProcessNamespace). */
   shareProcessNamespace: boolean;
+  /** The containers' hostPorts (CRI's port_mappings); the pod network maps them. */
+  portMappings?: PortMapping[];
   /** Pod-level cgroup parent limits are optional; per-container limits are what is enforced. */
+}
+
+/** A node port forwarded to a pod's port (a container port with hostPort set). */
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort: number;
+  /** Only this node address; absent for all of them. */
+  hostIP?: string;
 }
 
 export interface Sandbox {
@@ -34,7 +45,7 @@ export interface Sandbox {
   netnsPath?: string;
   ipcnsPath?: string;
   utsnsPath?: string;
-  /** The pod's IP once the network is set up (loopback only until pod networking lands). */
+  /** The pod's IP, once the pod network has set it up (absent without a pod network, and for hostNetwork). */
   ip?: string;
   createdAt: Date;
 }

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Sandbox, SandboxConfig } from './runtime.ts';
+import type { PortMapping, Sandbox, SandboxConfig } from './runtime.ts';
 import { defaultSpawner } from './spawner.ts';
 
 const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
@@ -37,12 +37,25 @@ export interface SandboxRecord extends Sandbox {
   shmPath?: string;
 }
 
+/**
+ * The pod network as the runtime drives it — CNI's ADD and DEL, in-process: called for every
+ * sandbox with its own network namespace, after the namespace exists and before it goes.
+ */
+export interface SandboxNetwork {
+  /** Gives the sandbox its interface, IP and hostPorts; idempotent (the same IP again). */
+  setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[] }): Promise<{ ip: string }>;
+  /** Removes what setUp made and frees the IP. Idempotent. */
+  tearDown(sandboxId: string): Promise<void>;
+}
+
 /** Where sandboxes are recorded and their namespace files mounted. */
 export interface SandboxStoreOptions {
   /** The runtime's root: records go to `rootDir/sandboxes/`. */
   rootDir: string;
   /** Where namespace files are bind-mounted (default /run/skiff): a tmpfs, so a reboot clears it. */
   namespaceDir: string;
+  /** The pod network; without one, sandboxes have loopback only. */
+  network?: SandboxNetwork;
 }
 
 /** Sets up the sandbox's namespaces (creating what is missing) and records it. Idempotent. */
@@ -57,6 +70,10 @@ export async function ensureSandbox(config: SandboxConfig, options: SandboxStore
     ...namespacePaths(id, config, options.namespaceDir),
   };
   await createNamespaces(record);
+  // Before the record is written: a sandbox on record always has its network (a crash in between re-runs this).
+  if (options.network && record.netnsPath) {
+    record.ip = (await options.network.setUp({ id, netnsPath: record.netnsPath, portMappings: record.config.portMappings ?? [] })).ip;
+  }
   if (record.pidnsPath && !(await holderAlive(record))) record.pidHolderPid = await startPidHolder(record.pidnsPath);
   await writeSandbox(record, options);
   return record;
@@ -67,6 +84,7 @@ export async function removeSandbox(id: string, options: SandboxStoreOptions): P
   const record = await readSandbox(id, options);
   if (!record) return;
   if (record.pidHolderPid && (await holderAlive(record))) process.kill(record.pidHolderPid, 'SIGKILL');
+  if (options.network && record.netnsPath) await options.network.tearDown(id);
   await removeNamespaceFiles([record.netnsPath, record.ipcnsPath, record.utsnsPath, record.pidnsPath, record.shmPath].filter((p): p is string => p !== undefined));
   await rm(recordPath(id, options), { force: true });
 }

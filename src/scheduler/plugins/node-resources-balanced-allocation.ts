@@ -6,14 +6,13 @@
 import { MAX_NODE_SCORE, SUCCESS, status, type PluginFactory, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
 import { computePodRequests, type NodeInfo, type Resource } from '../framework/node-info.ts';
 import { NAMES } from './names.ts';
-import { amountAt, amountOf, DEFAULT_RESOURCES, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
+import { allocatableOf, amountOf, DEFAULT_RESOURCES, requestedOf, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
 
-/** The share of resource `name` in use with the pod placed (capped at 1); undefined when it is left out. */
 /** The share of `r` in use with the pod placed on the node, capped at 1; undefined when the node has none. */
 function fraction(nodeInfo: NodeInfo, r: ScoredResource): number | undefined {
-  const allocatable = amountAt(nodeInfo.allocatable, r.slot, r.name);
+  const allocatable = allocatableOf(nodeInfo, r);
   if (allocatable === 0) return undefined;
-  return Math.min((amountAt(nodeInfo.requested, r.slot, r.name) + r.podAmount) / allocatable, 1);
+  return Math.min((requestedOf(nodeInfo, r) + r.podAmount) / allocatable, 1);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 import { computePodRequests, type NodeInfo, type Resource } from '../framework/node-info.ts';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { NAMES } from './names.ts';
-import { amountAt, amountOf, DEFAULT_RESOURCES, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
+import { allocatableOf, amountOf, DEFAULT_RESOURCES, nonZeroRequestedOf, scoredResources, type ResourceSpec, type ScoredResource } from './resource-allocation.ts';
 
 /** One shortfall of a node for a pod. */
 export interface InsufficientResource {
@@ -90,9 +90,9 @@ function scoreResolved(nodeInfo: NodeInfo, resources: ScoredResource[], perResou
   let weights = 0;
   for (let i = 0; i < resources.length; i++) {
     const r = resources[i];
-    const allocatable = amountAt(nodeInfo.allocatable, r.slot, r.name);
+    const allocatable = allocatableOf(nodeInfo, r);
     if (allocatable === 0) continue;
-    sum += perResource(amountAt(nodeInfo.nonZeroRequested, r.slot, r.name) + r.podAmount, allocatable) * r.weight;
+    sum += perResource(nonZeroRequestedOf(nodeInfo, r) + r.podAmount, allocatable) * r.weight;
     weights += r.weight;
   }
   return weights === 0 ? 0 : Math.trunc(sum / weights);
@@ -112,21 +112,20 @@ function preFilterState(pod: Pod, ignored: (name: string) => boolean): PreFilter
   return { requests, scalars };
 }
 
-/** Room for one more pod and all it asks for: the common case, decided without allocating. */
+/** Room for one more pod and all it asks for: the common case, decided from the node's figures without allocating. */
 function fitsAll(s: PreFilterState, nodeInfo: NodeInfo): boolean {
-  const { allocatable, requested } = nodeInfo;
   const q = s.requests;
   if (
-    nodeInfo.pods.length + 1 > allocatable.allowedPodNumber ||
-    q.milliCPU > allocatable.milliCPU - requested.milliCPU ||
-    q.memory > allocatable.memory - requested.memory ||
-    q.ephemeralStorage > allocatable.ephemeralStorage - requested.ephemeralStorage
+    nodeInfo.podCount + 1 > nodeInfo.allowedPodNumber ||
+    q.milliCPU > nodeInfo.allocatableMilliCPU - nodeInfo.requestedMilliCPU ||
+    q.memory > nodeInfo.allocatableMemory - nodeInfo.requestedMemory ||
+    q.ephemeralStorage > nodeInfo.allocatableEphemeralStorage - nodeInfo.requestedEphemeralStorage
   ) {
     return false;
   }
   for (let i = 0; i < s.scalars.length; i++) {
     const [name, want] = s.scalars[i];
-    if (want > (allocatable.scalar[name] ?? 0) - (requested.scalar[name] ?? 0)) return false;
+    if (want > (nodeInfo.allocatable.scalar[name] ?? 0) - (nodeInfo.requested.scalar[name] ?? 0)) return false;
   }
   return true;
 }

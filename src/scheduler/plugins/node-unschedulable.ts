@@ -20,5 +20,6 @@ export function fitsUnschedulable(pod: Pod, node: Node): boolean {
 export const newNodeUnschedulable: PluginFactory = (): FilterPlugin => ({
   name: NAMES.NodeUnschedulable,
   eventsToRegister: () => [{ resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'UpdateNodeTaint' }],
-  filter: (_state, pod, nodeInfo) => (fitsUnschedulable(pod, nodeInfo.node) ? SUCCESS : status('UnschedulableAndUnresolvable', ERR_REASON_UNSCHEDULABLE)),
+  filter: (_state, pod, nodeInfo) =>
+    !nodeInfo.unschedulable || fitsUnschedulable(pod, nodeInfo.node) ? SUCCESS : status('UnschedulableAndUnresolvable', ERR_REASON_UNSCHEDULABLE),
 });

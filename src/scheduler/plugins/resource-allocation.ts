@@ -3,7 +3,7 @@
  * resource, the node's allocatable amount and what would be requested with the pod placed
  * there. Scorers turn these pairs into 0..MAX_NODE_SCORE.
  */
-import type { Resource } from '../framework/node-info.ts';
+import type { NodeInfo, Resource } from '../framework/node-info.ts';
 
 /** A resource the scorers look at and its weight (cpu and memory, 1 each, by default). */
 export interface ResourceSpec {
@@ -63,6 +63,21 @@ function slotOf(name: string): number {
 /** A resource's amount in `r` by its precomputed slot (see {@link ScoredResource}). */
 export function amountAt(r: Resource, slot: number, name: string): number {
   return slot === 0 ? r.milliCPU : slot === 1 ? r.memory : slot === 2 ? r.ephemeralStorage : r.scalar[name] ?? 0;
+}
+
+/** The node's allocatable amount of `r` (cpu and memory from the node's own figures). */
+export function allocatableOf(nodeInfo: NodeInfo, r: ScoredResource): number {
+  return r.slot === 0 ? nodeInfo.allocatableMilliCPU : r.slot === 1 ? nodeInfo.allocatableMemory : amountAt(nodeInfo.allocatable, r.slot, r.name);
+}
+
+/** What the node's pods request of `r`. */
+export function requestedOf(nodeInfo: NodeInfo, r: ScoredResource): number {
+  return r.slot === 0 ? nodeInfo.requestedMilliCPU : r.slot === 1 ? nodeInfo.requestedMemory : amountAt(nodeInfo.requested, r.slot, r.name);
+}
+
+/** What the node's pods request of `r`, with the non-zero defaults. */
+export function nonZeroRequestedOf(nodeInfo: NodeInfo, r: ScoredResource): number {
+  return r.slot === 0 ? nodeInfo.nonZeroRequestedMilliCPU : r.slot === 1 ? nodeInfo.nonZeroRequestedMemory : amountAt(nodeInfo.nonZeroRequested, r.slot, r.name);
 }
 
 /** The resources to score for a pod with `podRequests`: extended resources it does not ask for are left out. */

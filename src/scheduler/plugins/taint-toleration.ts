@@ -21,7 +21,7 @@ function toleratedBy(taint: Taint, tolerations: Toleration[]): boolean {
 }
 
 /** The first NoSchedule/NoExecute taint none of `tolerations` tolerates, if any. */
-export function findUntoleratedTaint(taints: Taint[] | undefined, tolerations: Toleration[]): Taint | undefined {
+export function findUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: Toleration[]): Taint | undefined {
   if (!taints) return undefined;
   for (const taint of taints) {
     if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !toleratedBy(taint, tolerations)) return taint;
@@ -30,7 +30,7 @@ export function findUntoleratedTaint(taints: Taint[] | undefined, tolerations: T
 }
 
 /** How many PreferNoSchedule taints `tolerations` (those with that effect or none) leave untolerated. */
-export function countIntolerablePreferNoSchedule(taints: Taint[] | undefined, tolerations: Toleration[]): number {
+export function countIntolerablePreferNoSchedule(taints: readonly Taint[] | undefined, tolerations: Toleration[]): number {
   let n = 0;
   if (taints) for (const taint of taints) if (taint.effect === 'PreferNoSchedule' && !toleratedBy(taint, tolerations)) n++;
   return n;
@@ -44,7 +44,7 @@ export const newTaintToleration: PluginFactory = () => {
     name: NAMES.TaintToleration,
     eventsToRegister: () => [{ resource: 'Node', action: 'Add' }, { resource: 'Node', action: 'UpdateNodeTaint' }, { resource: 'Pod', action: 'Update' }],
     filter(_state, pod, nodeInfo) {
-      const taint = findUntoleratedTaint(nodeInfo.node.spec?.taints, pod.spec?.tolerations ?? NO_TOLERATIONS);
+      const taint = findUntoleratedTaint(nodeInfo.taints, pod.spec?.tolerations ?? NO_TOLERATIONS);
       if (!taint) return SUCCESS;
       return status('UnschedulableAndUnresolvable', `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
     },
@@ -55,7 +55,7 @@ export const newTaintToleration: PluginFactory = () => {
     },
     score(state, _pod, nodeInfo) {
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
-      return { score: countIntolerablePreferNoSchedule(nodeInfo.node.spec?.taints, tolerations), status: SUCCESS };
+      return { score: countIntolerablePreferNoSchedule(nodeInfo.taints, tolerations), status: SUCCESS };
     },
     normalizeScore(_state, _pod, scores) {
       defaultNormalizeScore(scores, true);

@@ -1,0 +1,73 @@
+/**
+ * A pod's network interface: a veth pair whose host end (`sk` + 11 hex characters from the
+ * sandbox id, so a re-run finds it) hangs on the bridge in hairpin mode — a pod reaching itself
+ * through a hostPort or Service comes back through its own port — and whose other end is eth0
+ * in the sandbox's network namespace, with the pod's address, loopback up and a default route
+ * via the gateway. Idempotent: each step checks or replaces.
+ */
+import { createHash } from 'node:crypto';
+import { linkExists } from './bridge.ts';
+import { NetworkCommandError, type RunCommand } from './commands.ts';
+
+/** The host end's name for a sandbox (15 characters is the kernel's limit). */
+export function hostVethName(sandboxId: string): string {
+  return `sk${createHash('sha256').update(sandboxId).digest('hex').slice(0, 11)}`;
+}
+
+/**
+ * Configures eth0 inside the pod's network namespace; run by busybox's shell (ip is built in),
+ * one process for all of it. Constant text; the data are positional arguments.
+ */
+const POD_SIDE_SCRIPT = [
+  'ip addr replace "$1" dev eth0 || exit 1',
+  'ip link set eth0 up || exit 1',
+  'ip link set lo up || exit 1',
+  'ip route replace default via "$2" dev eth0 || exit 1',
+].join('; ');
+
+/** What one pod's interface is made of. */
+export interface PodInterface {
+  sandboxId: string;
+  /** The sandbox's network namespace file. */
+  netnsPath: string;
+  ip: string;
+  prefix: number;
+  gateway: string;
+  bridge: string;
+  mtu: number;
+}
+
+/** Creates (or completes) the pod's veth pair and configures both ends. */
+export async function attachPodInterface(run: RunCommand, pod: PodInterface): Promise<void> {
+  const host = hostVethName(pod.sandboxId);
+  try {
+    await configure(run, pod, host);
+  } catch (err) {
+    // A host end whose pod end is gone (a set-up cut short): start that pair again, once.
+    if (!(err instanceof NetworkCommandError) || err.missingPackage || !/eth0/.test(err.stderr)) throw err;
+    await detachPodInterface(run, pod.sandboxId);
+    await configure(run, pod, host);
+  }
+}
+
+async function configure(run: RunCommand, pod: PodInterface, host: string): Promise<void> {
+  const mtu = String(pod.mtu);
+  if (!(await linkExists(host))) {
+    await run(['ip', 'link', 'add', host, 'mtu', mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', pod.netnsPath]);
+  }
+  await run(['nsenter', `--net=${pod.netnsPath}`, '/bin/busybox', 'sh', '-c', POD_SIDE_SCRIPT, 'skiff-pod-network', `${pod.ip}/${pod.prefix}`, pod.gateway]);
+  await run(['ip', 'link', 'set', 'dev', host, 'master', pod.bridge, 'up']);
+  // Through netlink, not /sys/class/net: that shows the namespace /sys was mounted in.
+  await run(['ip', 'link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on']);
+}
+
+/** Deletes the pod's veth pair (both ends go together). Idempotent. */
+export async function detachPodInterface(run: RunCommand, sandboxId: string): Promise<void> {
+  const host = hostVethName(sandboxId);
+  if (!(await linkExists(host))) return;
+  try {
+    await run(['ip', 'link', 'del', host]);
+  } catch (err) {
+    if (await linkExists(host)) throw err;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The commit thread of the SQLite stores (see sqlite-committer.ts): it owns each file's only
+ * writing connection. Each time it wakes it takes every request already waiting, commits the
+ * writes among them to one file in one transaction (one fsync for all, each write still
+ * checked and answered on its own), and answers every request in order, only once its commit
+ * is on disk.
+ */
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
+import { commitWrites } from './sqlite-commit.ts';
+import type { CommitReply, CommitRequest } from './sqlite-committer.ts';
+import { RevisionLog } from './sqlite-log.ts';
+
+type Commit = Extract<CommitRequest, { kind: 'commit' }>;
+
+interface Database {
+  log: RevisionLog;
+  revision: number;
+}
+
+const port = parentPort!;
+const databases = new Map<number, Database>();
+
+port.on('message', (first: CommitRequest) => {
+  const requests = [first];
+  for (let next; (next = receiveMessageOnPort(port)); ) requests.push(next.message as CommitRequest);
+  for (let i = 0; i < requests.length; ) {
+    const request = requests[i];
+    if (request.kind === 'commit') {
+      // Commits to the same file, asked for one after the other, share a transaction.
+      let end = i + 1;
+      while (end < requests.length && requests[end].kind === 'commit' && requests[end].db === request.db) end++;
+      commitTogether(request.db, requests.slice(i, end) as Commit[]);
+      i = end;
+    } else {
+      port.postMessage(attempt(() => handle(request)));
+      i++;
+    }
+  }
+});
+
+function handle(request: Exclude<CommitRequest, Commit>): CommitReply {
+  if (request.kind === 'open') {
+    const log = RevisionLog.open(request.path);
+    databases.set(request.db, { log, revision: log.currentRevision() });
+    return { kind: 'opened' };
+  }
+  const database = opened(request.db);
+  if (request.kind === 'compact') {
+    database.log.compactSpan(request.from, request.to);
+    return { kind: 'compacted' };
+  }
+  databases.delete(request.db);
+  database.log.close();
+  return { kind: 'closed' };
+}
+
+/** One transaction for the writes of several requests; one answer per request. */
+function commitTogether(db: number, requests: Commit[]): void {
+  let result: ReturnType<typeof commitWrites>;
+  let database: Database;
+  try {
+    database = opened(db);
+    const writes = requests.length === 1 ? requests[0].writes : requests.flatMap((r) => r.writes);
+    result = commitWrites(database.log, writes, database.revision);
+  } catch (err) {
+    for (let i = 0; i < requests.length; i++) port.postMessage(failed(err));
+    return;
+  }
+  let at = 0;
+  for (const { writes } of requests) {
+    const outcomes = result.outcomes.slice(at, at + writes.length);
+    at += writes.length;
+    for (const outcome of outcomes) if ('kv' in outcome) database.revision = outcome.kv.modRevision;
+    port.postMessage({ kind: 'committed', outcomes, revision: database.revision } satisfies CommitReply);
+  }
+}
+
+function opened(db: number): Database {
+  const database = databases.get(db);
+  if (!database) throw new Error(`database ${db} is not open on the commit thread`);
+  return database;
+}
+
+function attempt(fn: () => CommitReply): CommitReply {
+  try {
+    return fn();
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+function failed(err: unknown): CommitReply {
+  return { kind: 'failed', message: err instanceof Error ? err.message : String(err) };
+}

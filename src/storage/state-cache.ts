@@ -1,0 +1,240 @@
+/**
+ * The current value of every key under `/registry/`, in memory, for the API server's reads:
+ * lists (and the initial state of watches) are served from here instead of the store, as
+ * upstream's watch cache serves them, so a thousand informers relisting cost the store
+ * nothing. It is filled by one list and kept current by a watch on the {@link WatchCache}
+ * (in revision order, each event once); after that watch fails (history compacted, datastore
+ * gone) it lists again.
+ *
+ * Values are kept as the stored strings, not parsed objects: a parsed object takes several
+ * times the memory of its JSON, and each list or watch renders objects once anyway.
+ *
+ * It answers only at its own revision: a caller wanting the latest state first waits for it to
+ * catch up ({@link StateCache.waitFor}); a read at an older revision (a later page of a
+ * paginated list) goes to the store, which keeps history.
+ */
+import { prefixEnd } from './key-range.ts';
+import { SortedKeys } from './sorted-keys.ts';
+import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchCallbacks } from './store.ts';
+
+const REGISTRY_PREFIX = '/registry/';
+
+/** Where the cache's events come from: the watch cache (or a store). */
+export interface EventSource {
+  watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watch;
+}
+
+/**
+ * An index of the cache: the keys under `prefix` filed by one value each (e.g. pods by
+ * spec.nodeName), so a list selecting on that value reads its few keys instead of all.
+ */
+export interface CacheIndex {
+  prefix: string;
+  /** The value `kv` is filed under; undefined or '' files it nowhere. */
+  valueOf(kv: KeyValue): string | undefined;
+}
+
+export interface StateCacheOptions {
+  /** Indexes by name. */
+  indexes?: Record<string, CacheIndex>;
+  /** Delay before listing again after the watch failed. Default 100 ms. */
+  retryDelayMs?: number;
+  log?: (line: string) => void;
+}
+
+export class StateCache {
+  private readonly values = new Map<string, KeyValue>();
+  private keys = new SortedKeys();
+  private current = 0;
+  private ready = false;
+  private running = false;
+  private watch: Watch | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private waiters: { revision: number; resolve: (caughtUp: boolean) => void }[] = [];
+  /** index name → value → keys */
+  private indexed = new Map<string, Map<string, Set<string>>>();
+
+  constructor(
+    private readonly store: Pick<Store, 'list' | 'currentRevision'>,
+    private readonly events: EventSource,
+    private readonly options: StateCacheOptions = {},
+  ) {}
+
+  /** Lists everything once and follows the changes from there; resolves once filled. */
+  async start(): Promise<void> {
+    this.running = true;
+    await this.fill();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.ready = false;
+    clearTimeout(this.retryTimer);
+    this.watch?.cancel();
+    this.watch = undefined;
+    for (const w of this.waiters.splice(0)) w.resolve(false);
+  }
+
+  /** The revision the cache reflects (0 while it is not filled). */
+  get revision(): number {
+    return this.ready ? this.current : 0;
+  }
+
+  /** How many keys it holds. */
+  get size(): number {
+    return this.values.size;
+  }
+
+  /**
+   * Resolves true once the cache has seen every write up to `revision` (by default the
+   * store's current one, for a read that must not be stale); false after `timeoutMs` or when
+   * the cache cannot answer, so the caller reads the store instead.
+   */
+  async waitFor(revision?: number, timeoutMs = 1000): Promise<boolean> {
+    if (!this.ready) return false;
+    const target = revision ?? (await this.store.currentRevision());
+    if (this.current >= target) return true;
+    return new Promise((resolve) => {
+      const waiter = { revision: target, resolve };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      waiter.resolve = (caughtUp) => {
+        clearTimeout(timer);
+        resolve(caughtUp);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Like {@link Store.list}, at the cache's revision: undefined when the cache is not filled
+   * or `options.revision` asks for another revision (then the store must answer).
+   */
+  list(prefix: string, options: ListOptions = {}): ListResult | undefined {
+    if (!this.ready || (options.revision && options.revision !== this.current)) return undefined;
+    const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
+    const end = prefixEnd(prefix);
+    const total = (end === undefined ? this.keys.size : this.keys.rank(end)) - this.keys.rank(start);
+    const limit = options.limit && options.limit > 0 ? Math.min(options.limit, total) : total;
+    const items: KeyValue[] = [];
+    if (limit > 0) {
+      for (const key of this.keys.from(start)) {
+        items.push(this.values.get(key)!);
+        if (items.length === limit) break;
+      }
+    }
+    const remaining = total - items.length;
+    return { items, revision: this.current, more: remaining > 0, remaining };
+  }
+
+  /**
+   * Like {@link list}, but only the keys index `name` files under `value` (the caller still
+   * applies its full selector): undefined when the cache cannot answer or has no such index.
+   */
+  listIndexed(name: string, value: string, prefix: string, options: ListOptions = {}): ListResult | undefined {
+    const index = this.indexed.get(name);
+    if (!index || !this.ready || (options.revision && options.revision !== this.current)) return undefined;
+    const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
+    const keys = [...(index.get(value) ?? [])].filter((k) => k >= start && k.startsWith(prefix)).sort();
+    const limit = options.limit && options.limit > 0 ? Math.min(options.limit, keys.length) : keys.length;
+    const items = keys.slice(0, limit).map((k) => this.values.get(k)!);
+    const remaining = keys.length - items.length;
+    return { items, revision: this.current, more: remaining > 0, remaining };
+  }
+
+  private async fill(): Promise<void> {
+    this.watch?.cancel();
+    this.watch = undefined;
+    this.ready = false;
+    let page: ListResult;
+    try {
+      page = await this.store.list(REGISTRY_PREFIX);
+    } catch (err) {
+      return this.retry(err);
+    }
+    if (!this.running) return;
+    this.values.clear();
+    const keys = (this.keys = new SortedKeys());
+    this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, new Map()]));
+    for (const kv of page.items) {
+      this.values.set(kv.key, kv);
+      keys.insert(kv.key);
+      this.file(kv, undefined);
+    }
+    this.current = page.revision;
+    this.ready = true;
+    const watch = this.events.watch(REGISTRY_PREFIX, page.revision, {
+      onEvents: (events) => {
+        for (const event of events) {
+          const { key } = event.kv;
+          const old = this.values.get(key);
+          if (event.type === 'DELETE') {
+            this.values.delete(key);
+            keys.delete(key);
+            this.unfile(old);
+          } else {
+            if (!old) keys.insert(key);
+            this.values.set(key, event.kv);
+            this.file(event.kv, old);
+          }
+          this.current = event.kv.modRevision;
+        }
+        this.wake();
+      },
+      onError: (err) => {
+        if (this.watch === watch) this.retry(err);
+      },
+    });
+    this.watch = watch;
+    this.wake();
+  }
+
+  /** Files `kv` in every index that covers it (moving it from where `old` was filed). */
+  private file(kv: KeyValue, old: KeyValue | undefined): void {
+    for (const [name, spec] of Object.entries(this.options.indexes ?? {})) {
+      if (!kv.key.startsWith(spec.prefix)) continue;
+      const value = spec.valueOf(kv) || '';
+      const before = old ? spec.valueOf(old) || '' : '';
+      if (old && before === value) continue;
+      const index = this.indexed.get(name)!;
+      if (before) index.get(before)?.delete(kv.key);
+      if (index.get(before)?.size === 0) index.delete(before);
+      if (value) {
+        let set = index.get(value);
+        if (!set) index.set(value, (set = new Set()));
+        set.add(kv.key);
+      }
+    }
+  }
+
+  private unfile(old: KeyValue | undefined): void {
+    if (!old) return;
+    for (const [name, spec] of Object.entries(this.options.indexes ?? {})) {
+      if (!old.key.startsWith(spec.prefix)) continue;
+      const value = spec.valueOf(old) || '';
+      const set = this.indexed.get(name)!.get(value);
+      set?.delete(old.key);
+      if (set?.size === 0) this.indexed.get(name)!.delete(value);
+    }
+  }
+
+  private retry(err: unknown): void {
+    this.ready = false;
+    this.watch = undefined;
+    if (!this.running) return;
+    this.options.log?.(`state cache: ${err instanceof Error ? err.message : String(err)}; listing again`);
+    this.retryTimer = setTimeout(() => void this.fill(), this.options.retryDelayMs ?? 100);
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (this.current >= w.revision) w.resolve(true);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Three hosts, each its own network namespace and `skiff agent` process: a ReplicationController
+ * of 6 spreads over them; one host is cut off (its veth down) and, within the short grace and
+ * toleration configured here, is marked NotReady and tainted, its pods evicted and recreated on
+ * the other two until the RC is back to 6 Ready; when the host comes back its stale containers
+ * are removed; a fourth host joins and receives new pods. Pods on different hosts reach each
+ * other by pod IP (host-gateway routes over the hosts' shared link) and through a Service (by
+ * ClusterIP and by cluster DNS name), which answers every time once the dead node's pods are
+ * replaced; a killed agent, restarted, adopts the containers it left running.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
+import { findResource } from '../../../src/api/catalogue.ts';
+import { waitFor } from '../harness.ts';
+import { CLUSTER_IMAGE, startMultiNodeCluster, type MultiNodeCluster } from './cluster-harness.ts';
+
+const NODES = findResource('', 'v1', 'nodes')!;
+const PODS = findResource('', 'v1', 'pods')!;
+const RCS = findResource('', 'v1', 'replicationcontrollers')!;
+const SERVICES = findResource('', 'v1', 'services')!;
+/** GETs `$1` `$2` times (2 s each at most), one answer or FAIL per line. Constant text; the data are arguments. */
+const GET_LOOP = 'i=0; while [ $i -lt "$2" ]; do timeout 2 wget -qO- "$1" || echo FAIL; i=$((i+1)); done';
+const SELECTOR = { app: 'spread' };
+
+const rc: ReplicationController = {
+  apiVersion: 'v1',
+  kind: 'ReplicationController',
+  metadata: { name: 'spread', namespace: 'default' },
+  spec: {
+    replicas: 6,
+    selector: SELECTOR,
+    template: {
+      metadata: { labels: SELECTOR },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'web',
+            image: CLUSTER_IMAGE,
+            // Each pod answers its own name over HTTP, so a caller can tell which pod answered.
+            command: ['sh', '-c', 'hostname > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'],
+            ports: [{ containerPort: 8080 }],
+            readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            resources: { requests: { cpu: '100m' } },
+          },
+        ],
+      },
+    },
+  },
+};
+
+const isReady = (p: Pod) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+describe('node death and a joining node', { timeout: 300_000 }, async () => {
+  let c: MultiNodeCluster;
+
+  /** The RC's pods, live ones only unless `all`. */
+  async function pods(all = false): Promise<Pod[]> {
+    const list = await c.admin.list<Pod>(PODS, 'default', { labelSelector: 'app=spread' });
+    return all ? list.items : list.items.filter((p) => !p.metadata?.deletionTimestamp);
+  }
+  const countBy = (list: Pod[]) => list.reduce((m, p) => m.set(p.spec?.nodeName ?? '', (m.get(p.spec?.nodeName ?? '') ?? 0) + 1), new Map<string, number>());
+  const failure = (what: string) => async () => `${what}; pods: ${JSON.stringify([...countBy(await pods(true))])}\n${await c.logs()}`;
+  const wait = async <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number) => {
+    let message = what;
+    try {
+      return await waitFor(probe, { timeoutMs, intervalMs: 500, message: () => message });
+    } catch (err) {
+      message = await failure(what)();
+      throw new Error(message, { cause: err });
+    }
+  };
+
+  c = await startMultiNodeCluster({ hosts: 3, nodeMonitorGracePeriodSeconds: 15, defaultUnreachableTolerationSeconds: 2, defaultNotReadyTolerationSeconds: 2 });
+
+  it('spreads an RC of 6 over the three hosts', async () => {
+    await c.admin.create(RCS, rc);
+    await wait('6 Ready pods on 3 hosts', async () => {
+      const ready = (await pods()).filter(isReady);
+      return ready.length === 6 && countBy(ready).size === 3;
+    }, 90_000);
+  });
+
+  it('lets pods on different hosts reach each other by pod IP', async () => {
+    const ready = (await pods()).filter(isReady);
+    const from = ready.find((p) => p.spec?.nodeName === 'host-1')!;
+    const to = ready.find((p) => p.spec?.nodeName === 'host-2')!;
+    assert.ok(to.status?.podIP?.startsWith('10.42.'), `pod IP ${to.status?.podIP}`);
+    const answer = await c.kubectl(['exec', from.metadata!.name!, '--', 'timeout', '5', 'wget', '-qO-', `http://${to.status!.podIP}:8080/`]);
+    assert.equal(answer.stdout.trim(), to.metadata!.name, answer.stderr);
+  });
+
+  /** `count` GETs of `url` from a pod on host-1: the answers (pod names), FAIL for a failure. */
+  async function getFromHost1(url: string, count: number): Promise<string[]> {
+    const from = (await pods()).filter(isReady).find((p) => p.spec?.nodeName === 'host-1')!;
+    const out = await c.kubectl(['exec', from.metadata!.name!, '--', 'sh', '-c', GET_LOOP, 'get-loop', url, String(count)], { timeoutMs: 60_000 });
+    return out.stdout.trim().split('\n');
+  }
+
+  it('reaches the pods through a Service, by ClusterIP and by DNS name, from another host', async () => {
+    const svc = await c.admin.create<Service>(SERVICES, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'spread', namespace: 'default' },
+      spec: { selector: SELECTOR, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    const names = new Set((await pods()).map((p) => p.metadata!.name!));
+    await wait('the Service answering from its pods', async () => {
+      const answers = await getFromHost1(`http://${svc.spec!.clusterIP}/`, 6);
+      return answers.every((a) => names.has(a)) && new Set(answers).size > 1;
+    }, 60_000);
+    const byName = await getFromHost1('http://spread.default.svc.cluster.local/', 3);
+    assert.ok(byName.every((a) => names.has(a)), `answers: ${byName}`);
+  });
+
+  it('moves the pods of a host cut off to the other two, back to 6 Ready', async () => {
+    const victim = 'host-3';
+    await c.cluster.setPartitioned(victim, true);
+    await wait(`${victim} NotReady and tainted unreachable`, async () => {
+      const node = await c.admin.get<Node>(NODES, undefined, victim);
+      const ready = node.status?.conditions?.find((cond) => cond.type === 'Ready');
+      return ready?.status === 'Unknown' && node.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute');
+    }, 60_000);
+    await wait('6 Ready pods, none on the cut-off host', async () => {
+      const ready = (await pods()).filter(isReady);
+      const rcNow = await c.admin.get<ReplicationController>(RCS, 'default', 'spread');
+      return ready.length === 6 && ready.every((p) => p.spec?.nodeName !== victim) && rcNow.status?.readyReplicas === 6;
+    }, 90_000);
+    const answers = await getFromHost1('http://spread.default.svc.cluster.local/', 10);
+    assert.ok(answers.every((a) => a !== 'FAIL'), `once the node is declared dead the Service answers every time: ${answers}`);
+  });
+
+  it('removes the stale containers of the host once it is back', async () => {
+    const victim = 'host-3';
+    assert.ok((await c.containersOn(victim)).length > 0, 'the cut-off host still runs its old containers');
+    await c.cluster.setPartitioned(victim, false);
+    await wait(`no containers left on ${victim}, and no pods bound to it`, async () => {
+      const onVictim = (await pods(true)).filter((p) => p.spec?.nodeName === victim);
+      return onVictim.length === 0 && (await c.containersOn(victim)).length === 0;
+    }, 60_000);
+    await wait(`${victim} Ready again`, async () => {
+      const node = await c.admin.get<Node>(NODES, undefined, victim);
+      return node.status?.conditions?.find((cond) => cond.type === 'Ready')?.status === 'True';
+    }, 30_000);
+  });
+
+  it('gives new pods to a fourth host that joins', async () => {
+    await c.cluster.addHosts(1);
+    await c.admin.patch(RCS, 'default', 'spread', { spec: { replicas: 9 } }, 'merge');
+    await wait('9 Ready pods, some on host-4', async () => {
+      const ready = (await pods()).filter(isReady);
+      return ready.length === 9 && (countBy(ready).get('host-4') ?? 0) > 0;
+    }, 90_000);
+  });
+
+  it('restarts a killed agent, which adopts the containers it left running', async () => {
+    const before = (await c.containersOn('host-4')).sort();
+    assert.ok(before.length > 0);
+    await c.cluster.stopHost('host-4');
+    await c.cluster.startHost('host-4');
+    await wait('9 Ready pods after the restart', async () => (await pods()).filter(isReady).length === 9, 60_000);
+    assert.deepEqual((await c.containersOn('host-4')).sort(), before);
+    const restarts = (await pods()).filter((p) => p.spec?.nodeName === 'host-4').flatMap((p) => p.status?.containerStatuses ?? []).map((s) => s.restartCount);
+    assert.ok(restarts.every((n) => n === 0), `restart counts ${restarts}`);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * Joining by token and the node's own credentials, against a real control plane: the token pins
+ * the CA and authenticates the first contact, the node gets a certificate for system:node:<name>
+ * that it keeps, and the node authorizer lets that identity write only what is its own.
+ */
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import { findResource } from '../../../src/api/catalogue.ts';
+import { ensureNodeKubeconfig, NodeJoinError } from '../../../src/apiserver/node-join-client.ts';
+import { ApiError, RestClient } from '../../../src/client/index.ts';
+import { startControlPlane, type ControlPlane } from '../../../src/index.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createNodeCertificateRequest } from '../../../src/apiserver/auth/node-certificate.ts';
+import { makeTempDir, rawRequest, removeTempDir, REPO_ROOT, run } from '../harness.ts';
+
+const NODES = findResource('', 'v1', 'nodes')!;
+const PODS = findResource('', 'v1', 'pods')!;
+const SECRETS = findResource('', 'v1', 'secrets')!;
+const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
+const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
+
+const node = (name: string): Node => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+const pod = (name: string, nodeName: string, secret?: string): Pod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    nodeName,
+    containers: [{ name: 'c', image: 'busybox', ...(secret ? { envFrom: [{ secretRef: { name: secret } }] } : {}) }],
+  },
+});
+const secret = (name: string): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, stringData: { k: 'v' } });
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const err = await promise.then(
+    () => assert.fail('expected the request to be refused'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ApiError, String(err));
+  return err;
+}
+
+describe('node join and node credentials', () => {
+  let dir: string;
+  let plane: ControlPlane;
+  let admin: RestClient;
+  let token: string;
+  let nodeA: RestClient;
+  let kubeconfigA: string;
+
+  before(async () => {
+    dir = await makeTempDir('join');
+    plane = await startControlPlane({ dataDir: join(dir, 'server'), port: 0, bindAddress: '127.0.0.1', controllers: false });
+    admin = await RestClient.fromKubeconfig(plane.kubeconfigPath);
+    token = (await readFile(join(dir, 'server', 'server', 'node-token'), 'utf8')).trim();
+    kubeconfigA = await ensureNodeKubeconfig({ server: plane.url, token, nodeName: 'a', agentDir: join(dir, 'a'), log: () => {} });
+    nodeA = await RestClient.fromKubeconfig(kubeconfigA, { retry: { maxRetries: 0 } });
+  });
+
+  after(async () => {
+    nodeA?.close();
+    admin?.close();
+    await plane?.stop();
+    if (dir) await removeTempDir(dir);
+  });
+
+  it('keeps the credentials in DATA_DIR/agent/kubelet.kubeconfig, private, and reuses them', async () => {
+    assert.equal(kubeconfigA, join(dir, 'a', 'kubelet.kubeconfig'));
+    assert.equal((await stat(kubeconfigA)).mode & 0o777, 0o600);
+    const before = await readFile(kubeconfigA, 'utf8');
+    assert.equal(await ensureNodeKubeconfig({ server: plane.url, token, nodeName: 'a', agentDir: join(dir, 'a'), log: () => {} }), kubeconfigA);
+    assert.equal(await readFile(kubeconfigA, 'utf8'), before);
+  });
+
+  it('authenticates the node as system:node:<name> in system:nodes', async () => {
+    const review = await nodeA.create<{ kind?: string; status?: { userInfo?: { username?: string; groups?: string[] } } }>(
+      findResource('authentication.k8s.io', 'v1', 'selfsubjectreviews')!,
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } as never,
+    );
+    assert.equal(review.status?.userInfo?.username, 'system:node:a');
+    assert.ok(review.status?.userInfo?.groups?.includes('system:nodes'));
+  });
+
+  it('lets a node write its own Node and Lease, and refuses another node’s', async () => {
+    await nodeA.create(NODES, node('a'));
+    await nodeA.patchStatus(NODES, undefined, 'a', { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok' }] } }, 'merge');
+    await admin.create(NODES, node('b'));
+
+    const patched = await rejection(nodeA.patch(NODES, undefined, 'b', { metadata: { labels: { x: 'y' } } }, 'merge'));
+    assert.equal(patched.code, 403);
+    assert.equal(patched.reason, 'Forbidden');
+    assert.equal(patched.message, 'nodes "b" is forbidden: User "system:node:a" cannot patch resource "nodes" in API group "" at the cluster scope: node "a" is not allowed to modify node "b"');
+    const created = await rejection(nodeA.create(NODES, node('c')));
+    assert.equal(created.code, 403);
+    assert.match(created.message, /^nodes "c" is forbidden: User "system:node:a" cannot create resource "nodes"/);
+    assert.equal((await rejection(nodeA.get(NODES, undefined, 'c'))).code, 404, 'the refused create wrote nothing');
+
+    const lease = (name: string): Lease => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name } });
+    await nodeA.create(LEASES, lease('a'));
+    assert.equal((await rejection(nodeA.create(LEASES, lease('b')))).code, 403);
+  });
+
+  it('lets a node finish only the pods bound to it, and read only the Secrets they use', async () => {
+    await admin.create(SECRETS, secret('used'));
+    await admin.create(SECRETS, secret('unused'));
+    await admin.create(PODS, pod('on-a', 'a', 'used'));
+    await admin.create(PODS, pod('on-b', 'b'));
+
+    const mine = await nodeA.get<Pod>(PODS, 'default', 'on-a');
+    await nodeA.updateStatus(PODS, { ...mine, status: { phase: 'Running' } });
+    const theirs = await nodeA.get<Pod>(PODS, 'default', 'on-b');
+    const refused = await rejection(nodeA.updateStatus(PODS, { ...theirs, status: { phase: 'Running' } }));
+    assert.equal(refused.message, `pods "on-b" is forbidden: User "system:node:a" cannot update resource "pods/status" in API group "" in the namespace "default": no relationship found between node 'a' and this object`);
+    assert.equal((await rejection(nodeA.delete(PODS, 'default', 'on-b'))).code, 403);
+
+    assert.equal((await nodeA.get<Secret>(SECRETS, 'default', 'used')).metadata?.name, 'used');
+    assert.equal((await rejection(nodeA.get(SECRETS, 'default', 'unused'))).code, 403);
+    assert.equal((await rejection(nodeA.list(SECRETS, 'default'))).code, 403);
+    assert.equal((await rejection(nodeA.list(DEPLOYMENTS, 'default'))).code, 403);
+    assert.equal((await admin.list(DEPLOYMENTS, 'default')).items.length, 0, 'other users are unaffected');
+  });
+
+  it('serves the CA without credentials and signs a node request for Basic node:<secret>', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(plane.kubeconfigPath);
+    const ca = await rawRequest(kc, 'GET', '/cacerts', { anonymous: true });
+    assert.equal(ca.status, 200);
+    assert.equal(ca.body, await readFile(join(dir, 'server', 'server', 'tls', 'server-ca.crt'), 'utf8'));
+
+    const secret = token.split(':').pop()!;
+    const { csrPem } = await createNodeCertificateRequest('basic');
+    const basic = `Basic ${Buffer.from(`node:${secret}`).toString('base64')}`;
+    const signed = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem, headers: { Authorization: basic } });
+    assert.equal(signed.status, 201, signed.body);
+    assert.match(signed.body, /^-----BEGIN CERTIFICATE-----/);
+
+    const anonymous = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem });
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.json?.reason, 'Unauthorized');
+    const notNode = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: 'not a request', headers: { Authorization: basic } });
+    assert.equal(notNode.status, 400);
+  });
+
+  it('refuses a wrong token with 401 and one clear line', async () => {
+    const wrong = token.replace(/:[^:]+$/, ':not-the-secret');
+    await assert.rejects(
+      ensureNodeKubeconfig({ server: plane.url, token: wrong, nodeName: 'x', agentDir: join(dir, 'x'), log: () => {} }),
+      (err: unknown) => err instanceof NodeJoinError && /refused the join token \(401 Unauthorized\)/.test(err.message),
+    );
+  });
+
+  it('refuses a server whose CA does not match the token', async () => {
+    const otherCa = token.replace(/^K10[0-9a-f]{64}/, `K10${'ab'.repeat(32)}`);
+    await assert.rejects(
+      ensureNodeKubeconfig({ server: plane.url, token: otherCa, nodeName: 'x', agentDir: join(dir, 'x'), log: () => {} }),
+      (err: unknown) => err instanceof NodeJoinError && err.message.startsWith("the server's CA does not match the token: "),
+    );
+  });
+
+  it('skiff agent says so in one line and exits 1', async () => {
+    const wrong = token.replace(/:[^:]+$/, ':not-the-secret');
+    const refused = await run(join(REPO_ROOT, 'bin', 'skiff'), ['agent', '--server', plane.url, '--token', wrong, '--node-name', 'x', '--data-dir', join(dir, 'cli')]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /^skiff: error: the server refused the join token \(401 Unauthorized\)/);
+
+    const otherCa = token.replace(/^K10[0-9a-f]{64}/, `K10${'ab'.repeat(32)}`);
+    const mismatch = await run(join(REPO_ROOT, 'bin', 'skiff'), ['agent', '--server', plane.url, '--token', otherCa, '--node-name', 'x', '--data-dir', join(dir, 'cli')]);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /^skiff: error: the server's CA does not match the token: /);
+  });
+});
