@@ -27,7 +27,7 @@ export interface AgentFlags extends KubeletFlags {
 /** Adds `agent` to the program. */
 export function registerAgentCommand(program: Command): void {
   withKubeletFlags(program.command('agent').description('a node that joins a cluster (--server and --token)'))
-    .option('--server <url>', 'the API server to join, e.g. https://10.0.0.1:6443')
+    .option('--server <url>', 'the API server to join, e.g. https://10.0.0.1:6443 (waited for while it cannot be reached)')
     .option('--token <token>', "the join token: the content of the server's DATA_DIR/server/node-token")
     .option('--token-file <file>', 'a file holding the join token')
     .action((flags: AgentFlags) => runAgent(flags));

@@ -51,8 +51,8 @@ export class StateCache {
   private watch: Watch | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private waiters: { revision: number; resolve: (caughtUp: boolean) => void }[] = [];
-  /** index name → value → keys */
-  private indexed = new Map<string, Map<string, Set<string>>>();
+  /** index name → its keys by value, and the value each key is filed under */
+  private indexed = new Map<string, { byValue: Map<string, Set<string>>; byKey: Map<string, string> }>();
 
   constructor(
     private readonly store: Pick<Store, 'list' | 'currentRevision'>,
@@ -137,7 +137,7 @@ export class StateCache {
     const index = this.indexed.get(name);
     if (!index || !this.ready || (options.revision && options.revision !== this.current)) return undefined;
     const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
-    const keys = [...(index.get(value) ?? [])].filter((k) => k >= start && k.startsWith(prefix)).sort();
+    const keys = [...(index.byValue.get(value) ?? [])].filter((k) => k >= start && k.startsWith(prefix)).sort();
     const limit = options.limit && options.limit > 0 ? Math.min(options.limit, keys.length) : keys.length;
     const items = keys.slice(0, limit).map((k) => this.values.get(k)!);
     const remaining = keys.length - items.length;
@@ -157,66 +157,72 @@ export class StateCache {
     if (!this.running) return;
     this.values.clear();
     const keys = (this.keys = new SortedKeys());
-    this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, new Map()]));
+    this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, { byValue: new Map(), byKey: new Map() }]));
     for (const kv of page.items) {
       this.values.set(kv.key, kv);
       keys.insert(kv.key);
-      this.file(kv, undefined);
+      this.file(kv);
     }
     this.current = page.revision;
     this.ready = true;
     const watch = this.events.watch(REGISTRY_PREFIX, page.revision, {
       onEvents: (events) => {
+        // A watch given up on (after an error) may still deliver: its events are not ours any more.
+        if (this.watch !== watch) return;
         for (const event of events) {
           const { key } = event.kv;
           const old = this.values.get(key);
           if (event.type === 'DELETE') {
             this.values.delete(key);
             keys.delete(key);
-            this.unfile(old);
+            this.unfile(undefined, key);
           } else {
             if (!old) keys.insert(key);
             this.values.set(key, event.kv);
-            this.file(event.kv, old);
+            this.file(event.kv);
           }
           this.current = event.kv.modRevision;
         }
         this.wake();
       },
       onError: (err) => {
-        if (this.watch === watch) this.retry(err);
+        if (this.watch !== watch) return;
+        watch.cancel();
+        this.retry(err);
       },
     });
     this.watch = watch;
     this.wake();
   }
 
-  /** Files `kv` in every index that covers it (moving it from where `old` was filed). */
-  private file(kv: KeyValue, old: KeyValue | undefined): void {
+  /** Files `kv` in every index that covers it, moving it from where it was filed before. */
+  private file(kv: KeyValue): void {
     for (const [name, spec] of Object.entries(this.options.indexes ?? {})) {
       if (!kv.key.startsWith(spec.prefix)) continue;
+      const { byValue, byKey } = this.indexed.get(name)!;
       const value = spec.valueOf(kv) || '';
-      const before = old ? spec.valueOf(old) || '' : '';
-      if (old && before === value) continue;
-      const index = this.indexed.get(name)!;
-      if (before) index.get(before)?.delete(kv.key);
-      if (index.get(before)?.size === 0) index.delete(before);
+      const before = byKey.get(kv.key) ?? '';
+      if (before === value) continue;
+      if (before) this.unfile(name, kv.key);
       if (value) {
-        let set = index.get(value);
-        if (!set) index.set(value, (set = new Set()));
-        set.add(kv.key);
+        let keys = byValue.get(value);
+        if (!keys) byValue.set(value, (keys = new Set()));
+        keys.add(kv.key);
+        byKey.set(kv.key, value);
       }
     }
   }
 
-  private unfile(old: KeyValue | undefined): void {
-    if (!old) return;
-    for (const [name, spec] of Object.entries(this.options.indexes ?? {})) {
-      if (!old.key.startsWith(spec.prefix)) continue;
-      const value = spec.valueOf(old) || '';
-      const set = this.indexed.get(name)!.get(value);
-      set?.delete(old.key);
-      if (set?.size === 0) this.indexed.get(name)!.delete(value);
+  /** Takes `key` out of index `name` (every index, when no name is given). */
+  private unfile(name: string | undefined, key: string): void {
+    for (const [n, { byValue, byKey }] of this.indexed) {
+      if (name !== undefined && n !== name) continue;
+      const value = byKey.get(key);
+      if (value === undefined) continue;
+      byKey.delete(key);
+      const keys = byValue.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) byValue.delete(value);
     }
   }
 

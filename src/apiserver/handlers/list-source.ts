@@ -13,15 +13,14 @@ import type { ResourceInfo } from '../../api/resource.ts';
 import { parseFieldSelector } from '../../api/fields.ts';
 import type { CacheIndex, StateCache } from '../../storage/state-cache.ts';
 import type { ListResult, Store } from '../../storage/store.ts';
-import { sharedObject } from './shared-decode.ts';
 
 /** Pods by spec.nodeName: a kubelet's list of its own pods reads those, not every pod. */
 const POD_NODE_INDEX = 'pods:spec.nodeName';
 
 /** The state cache's indexes, for the API server to create it with. */
 export const STATE_CACHE_INDEXES: Record<string, CacheIndex> = {
-  // Parsed through the shared decode, so watchers of the same event reuse the parse.
-  [POD_NODE_INDEX]: { prefix: '/registry/pods/', valueOf: (kv) => sharedObject(kv).spec?.nodeName },
+  // An unbound pod (most pods when written first) is filed nowhere without being parsed.
+  [POD_NODE_INDEX]: { prefix: '/registry/pods/', valueOf: (kv) => (kv.value.includes('"nodeName":') ? JSON.parse(kv.value).spec?.nodeName : undefined) },
 };
 
 /** The index a list with this field selector can be narrowed by; undefined when none. */

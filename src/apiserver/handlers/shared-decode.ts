@@ -2,19 +2,23 @@
  * Watch events decoded and encoded once however many watchers receive them. Every watcher of
  * pods gets every pod event; parsing the stored JSON and writing the event line per watcher
  * would make each write cost as much as there are watchers (thousands of kubelets and
- * informers). The results are remembered beside the event itself (weakly: they go when the
- * event does), so they are shared by every watcher: read them, never change them.
+ * informers). The results are remembered beside the event (weakly: they go when the watch
+ * cache's ring lets the event go; keyed by the event rather than its value, which the state
+ * cache keeps for as long as the key lives), so they are shared by every watcher: read them,
+ * never change them.
  */
-import type { KeyValue } from '../../storage/store.ts';
+import type { WatchEvent } from '../../storage/store.ts';
 import { decodeObject, type KObject } from '../registry/object-store.ts';
 
-const objects = new WeakMap<KeyValue, KObject>();
+const objects = new WeakMap<WatchEvent, KObject>();
+const previous = new WeakMap<WatchEvent, KObject>();
 const lines = new WeakMap<KObject, Map<string, string>>();
 
-/** The object `kv` holds, parsed once (read-only: it is shared). */
-export function sharedObject(kv: KeyValue): KObject {
-  let obj = objects.get(kv);
-  if (!obj) objects.set(kv, (obj = decodeObject(kv)));
+/** The object `event` carries (its previous value with `prev`), parsed once (read-only: it is shared). */
+export function sharedObject(event: WatchEvent, prev = false): KObject {
+  const memo = prev ? previous : objects;
+  let obj = memo.get(event);
+  if (!obj) memo.set(event, (obj = decodeObject(prev ? event.prevKv! : event.kv)));
   return obj;
 }
 

@@ -101,14 +101,14 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const onEvents = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
-      const obj = fromStorageVersion(r, sharedObject(ev.kv));
+      const obj = fromStorageVersion(r, sharedObject(ev));
       if (ev.type === 'DELETE') {
         if (!filter || filter(obj)) send('DELETED', render(obj), true);
         continue;
       }
       const matches = !filter || filter(obj);
       // The previous value matters only to a filtered watch (an object entering or leaving it).
-      const prevMatched = ev.prevKv !== undefined && (!filter || filter(fromStorageVersion(r, sharedObject(ev.prevKv))));
+      const prevMatched = ev.prevKv !== undefined && (!filter || filter(fromStorageVersion(r, sharedObject(ev, true))));
       if (matches) send(prevMatched ? 'MODIFIED' : 'ADDED', render(obj), true);
       else if (prevMatched) send('DELETED', render(obj), true);
     }
