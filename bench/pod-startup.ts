@@ -3,19 +3,24 @@
  * Root is required (the kubelet runs real containers).
  *
  * What `skiff up` runs, in this process: a control plane (API server, controllers, scheduler)
- * and a kubelet, on a fresh data directory, with a busybox image imported beforehand
- * (scripts/build-busybox-image.sh), so no pull is timed. Then, in the same run:
+ * and a node agent (kubelet with the pod network, Service proxy, cluster DNS), on a fresh data
+ * directory, with a busybox image imported beforehand (scripts/build-busybox-image.sh), so no
+ * pull is timed. It all runs in a network namespace of its own (the bench re-runs itself under
+ * `nsenter --net`; not `ip netns exec`, which remounts /sys and hides the cgroups), so the
+ * bridge, veths and nftables tables it makes vanish with that namespace. Then, in the same run:
  *   - bare runc: `runc run -d` of a bundle whose rootfs is that image's unpacked layer, with a
  *     `--root` under the data directory as the kubelet's runc uses; the p50 of a few runs;
  *   - pods: N busybox `sleep 3600` pods (imagePullPolicy IfNotPresent) created at once; p50 and
  *     p99 from each pod's create request (client side) to a watch seeing it Running and Ready;
  * and the ratio of pod p99 to bare runc p50, beside upstream's SLO (p99 <= 5 s) and ours
  * (p99 <= 1 s). Pods, containers and the data directory are removed at the end, even on failure.
+ * `--cpu-profile FILE` profiles the process (control plane and node) while the pods start.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -23,7 +28,7 @@ import { findResource } from '../src/api/catalogue.ts';
 import { isNotFound, loadKubeconfig, RestClient, type Watch } from '../src/client/index.ts';
 import { startControlPlane, type ControlPlane } from '../src/index.ts';
 import { LocalImageService } from '../src/kubelet/images/index.ts';
-import { startKubelet, type RunningKubelet } from '../src/kubelet/index.ts';
+import { startAgent, type RunningAgent } from '../src/agent.ts';
 import { OciRuntime } from '../src/kubelet/runtime/index.ts';
 
 const run = promisify(execFile);
@@ -35,10 +40,17 @@ const flag = (name: string, fallback: string) => {
 const POD_COUNT = Number(flag('pods', '100'));
 const RUNC_RUNS = Number(flag('runc-runs', '10'));
 const VERBOSE = args.includes('--verbose');
+/** Writes a CPU profile (.cpuprofile, for Chrome DevTools) of this process while the pods start. */
+const CPU_PROFILE = flag('cpu-profile', '');
+/** Set on the re-run inside the bench's network namespace. */
+const IN_NETNS = args.includes('--in-netns');
 const IMAGE = 'skiff.bench/busybox:1';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const UPSTREAM_SLO_MS = 5000;
 const TARGET_MS = 1000;
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+const CLUSTER_CIDR = '10.42.0.0/16';
+const CLUSTER_DNS = '10.43.0.10';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -116,14 +128,24 @@ async function main(): Promise<void> {
   const rootDir = path.join(dataDir, 'agent');
   const nodeName = `bench-${process.pid}`;
   let plane: ControlPlane | undefined;
-  let kubelet: RunningKubelet | undefined;
+  let kubelet: RunningAgent | undefined;
   let client: RestClient | undefined;
   let watch: Watch | undefined;
   try {
     await mkdir(path.join(rootDir, 'images'), { recursive: true });
     await run(path.join(REPO_ROOT, 'scripts', 'build-busybox-image.sh'), [path.join(rootDir, 'images', 'busybox.tar'), IMAGE]);
-    plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', log });
-    kubelet = await startKubelet({ kubeconfigPath: plane.kubeconfigPath, nodeName, rootDir, kubeletPort: 0, isServer: true, log });
+    plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', clusterCidr: CLUSTER_CIDR, clusterDns: CLUSTER_DNS, log });
+    // As `skiff up` starts its node (cli/kubelet-command.ts startServerAgent).
+    kubelet = await startAgent({
+      kubeconfigPath: plane.kubeconfigPath,
+      nodeName,
+      rootDir,
+      kubeletPort: 0,
+      isServer: true,
+      network: { clusterCidr: CLUSTER_CIDR },
+      clusterDNS: [CLUSTER_DNS],
+      log,
+    });
     client = RestClient.fromConnection(await loadKubeconfig(plane.kubeconfigPath), { userAgent: 'bench-pod-startup' });
     const api = client;
     await waitUntil('the node to be Ready', async () => {
@@ -156,6 +178,14 @@ async function main(): Promise<void> {
     // Control plane and kubelet share this process: a busy event loop delays all of them.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
+    const profiler = CPU_PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const cpuBefore = process.cpuUsage();
+    const stackBefore = await stackCpuMs();
     const names = Array.from({ length: POD_COUNT }, (_, i) => `startup-${String(i).padStart(3, '0')}`);
     const firstCreate = performance.now();
     await Promise.all(names.map(async (name) => {
@@ -168,7 +198,16 @@ async function main(): Promise<void> {
       return readyAt.size >= POD_COUNT;
     }, 300_000);
     process.stderr.write('\n');
+    const cpu = process.cpuUsage(cpuBefore);
+    const stackAfter = await stackCpuMs();
+    const stackCpu = stackBefore !== undefined && stackAfter !== undefined ? stackAfter - stackBefore : undefined;
     loopDelay.disable();
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(CPU_PROFILE, JSON.stringify(profile));
+      profiler.disconnect();
+    }
+    if (process.env.SKIFF_TRACE) for (const n of names) process.stderr.write(`TRACE ${n} created=${Math.round(createdAt.get(n)!)} bound=${Math.round(boundAt.get(n)!)} ready=${Math.round(readyAt.get(n)!)}\n`);
     const latencies = names.map((n) => readyAt.get(n)! - createdAt.get(n)!).sort((a, b) => a - b);
     const p50 = quantile(latencies, 0.5);
     const p99 = quantile(latencies, 0.99);
@@ -181,7 +220,9 @@ async function main(): Promise<void> {
         `pod start-up: ${POD_COUNT} pods (busybox sleep, image present) created at once on one node`,
         `  create -> Running and Ready (watch): p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}; all Ready ${ms(lastReady)} after the first create`,
         `  of which create -> bound (scheduler): p50 ${ms(quantile(bound, 0.5))}, p99 ${ms(quantile(bound, 0.99))}`,
-        `  event loop delay while the pods started: p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}`,
+        `  event loop delay while the pods started: p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}; CPU of this process (control plane and node) ${ms((cpu.user + cpu.system) / 1000)}` +
+          (stackCpu !== undefined ? `, with the processes it started ${ms(stackCpu)} (${ms(stackCpu / POD_COUNT)} a pod)` : ''),
+        `  machine load average (1 min) at the end: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
         `  bare runc run -d (busybox bundle, ${bare.length} runs): p50 ${ms(bareP50)}, min ${ms(bare[0])}, max ${ms(bare.at(-1)!)}`,
         `  ratio pod p99 / bare runc p50: ${(p99 / bareP50).toFixed(1)}x`,
         `  upstream SLO p99 <= ${ms(UPSTREAM_SLO_MS)}: ${p99 <= UPSTREAM_SLO_MS ? 'met' : 'missed'}; target p99 <= ${ms(TARGET_MS)}: ${p99 <= TARGET_MS ? 'met' : 'missed'}`,
@@ -193,8 +234,50 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Runs this bench again inside a network namespace made for it, and removes the namespace
+ * (with the bridge, veths and tables made in it) afterwards. The re-run also gets a cpuacct
+ * cgroup of its own, so the CPU of everything it starts — the spawner, the network commands,
+ * the monitors and runc — can be counted (see stackCpuMs).
+ */
+async function inOwnNetns(): Promise<number> {
+  const netns = `skiff-bench-${process.pid}`;
+  const cgroup = path.join(CPUACCT, netns);
+  await run('ip', ['netns', 'add', netns]);
+  try {
+    await run('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    const counted = await mkdir(cgroup).then(() => true, () => false);
+    const child = spawn('nsenter', [`--net=/run/netns/${netns}`, process.execPath, ...process.execArgv, import.meta.filename, ...args, '--in-netns'], { stdio: 'inherit' });
+    // Before nsenter has started node (it execs, keeping its pid), so all its descendants count.
+    if (counted && child.pid) await writeFile(path.join(cgroup, 'cgroup.procs'), String(child.pid)).catch(() => undefined);
+    const stop = () => child.kill('SIGTERM');
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => resolve(code ?? 1));
+    });
+  } finally {
+    await run('ip', ['netns', 'del', netns]).catch((err) => process.stderr.write(`bench: deleting netns ${netns}: ${err.message}\n`));
+    // Detached processes (a monitor the clean-up missed) would keep it: then it stays, empty of tasks later.
+    await rmdir(cgroup).catch(() => undefined);
+  }
+}
+
+/**
+ * CPU time (ms) used so far by this process's cpuacct cgroup — the bench's re-run and every
+ * process it started, except the containers (runc moves them to their own cgroups) — or
+ * undefined outside such a cgroup.
+ */
+async function stackCpuMs(): Promise<number | undefined> {
+  const line = (await readFile('/proc/self/cgroup', 'utf8')).split('\n').find((l) => /^\d+:([^:]*,)?cpuacct(,[^:]*)?:/.test(l));
+  const dir = line?.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+  if (!dir || dir === '/') return undefined;
+  const ns = await readFile(path.join(CPUACCT, dir, 'cpuacct.usage'), 'utf8').catch(() => undefined);
+  return ns === undefined ? undefined : Number(ns) / 1e6;
+}
+
 /** Deletes the pods and waits for the kubelet to remove them; then whatever is left goes by force. */
-async function cleanUp(parts: { client?: RestClient; kubelet?: RunningKubelet; plane?: ControlPlane; rootDir: string; dataDir: string }): Promise<void> {
+async function cleanUp(parts: { client?: RestClient; kubelet?: RunningAgent; plane?: ControlPlane; rootDir: string; dataDir: string }): Promise<void> {
   const { client, kubelet, plane, rootDir, dataDir } = parts;
   if (client && kubelet) {
     try {
@@ -216,8 +299,8 @@ async function cleanUp(parts: { client?: RestClient; kubelet?: RunningKubelet; p
   await rm(dataDir, { recursive: true, force: true }).catch((err) => process.stderr.write(`bench: removing ${dataDir}: ${err.message}\n`));
 }
 
-main().then(
-  () => process.exit(0),
+(IN_NETNS ? main().then(() => 0) : inOwnNetns()).then(
+  (code) => process.exit(code),
   (err) => {
     process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);

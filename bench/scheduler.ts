@@ -27,7 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
-import { RestClient, type Watch } from '../src/client/index.ts';
+import { isResourceExpired, RestClient, type Watch } from '../src/client/index.ts';
 import { startControlPlane } from '../src/index.ts';
 import { runLoad } from './load.ts';
 
@@ -114,22 +114,42 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** Watches pods in `ns` and records when each one's binding arrives. */
+/**
+ * Watches pods in `ns` and records when each one's binding arrives. A watch the server ends
+ * (or drops, e.g. a consumer it judged too slow) is reopened from the last version seen, or
+ * from the start when that version has expired: bindings already recorded keep their time.
+ */
 function watchBindings(client: RestClient, ns: string, boundAt: Map<string, number>, onBound: () => void): Watch {
-  return client.watch<Pod>(
-    pods,
-    ns,
-    { resourceVersion: '0' },
-    (event) => {
-      const name = event.object.metadata?.name;
-      if (!name || !event.object.spec?.nodeName || boundAt.has(name)) return;
-      boundAt.set(name, performance.now());
-      onBound();
+  let resourceVersion = '0';
+  let current: Watch;
+  let stopped = false;
+  const open = () => {
+    current = client.watch<Pod>(
+      pods,
+      ns,
+      { resourceVersion },
+      (event) => {
+        resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+        const name = event.object.metadata?.name;
+        if (!name || !event.object.spec?.nodeName || boundAt.has(name)) return;
+        boundAt.set(name, performance.now());
+        onBound();
+      },
+      (err) => {
+        if (stopped) return;
+        if (err) process.stderr.write(`bench: pod watch closed (${err.message}); reopening\n`);
+        if (isResourceExpired(err)) resourceVersion = '0';
+        open();
+      },
+    );
+  };
+  open();
+  return {
+    stop() {
+      stopped = true;
+      current.stop();
     },
-    (err) => {
-      if (err) process.stderr.write(`bench: pod watch closed: ${err.message}\n`);
-    },
-  );
+  };
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -189,7 +209,7 @@ async function main(): Promise<void> {
     const made = await runLoad(NODES, CLIENTS, async (i) => void (await client.create(nodes, node(i))), { budgetMs: 600_000 });
     process.stderr.write(`  ${made.ops} nodes in ${made.seconds.toFixed(1)}s\n`);
 
-    const rows: string[] = [];
+    console.log(`\nscheduler benchmark: ${NODES} simulated nodes, ${CLIENTS} creating clients, ${os.cpus().length} cores`);
     for (const count of POD_COUNTS) {
       // End to end: the scheduler runs while 100 clients create pods.
       const ns = `e2e-${count}`;
@@ -240,13 +260,11 @@ async function main(): Promise<void> {
 
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
-      rows.push(
+      console.log(
         `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
         `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  control plane CPU ${((drainPlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream: ${ratio(backlogRate)}`,
       );
     }
-    console.log(`\nscheduler benchmark: ${NODES} simulated nodes, ${CLIENTS} creating clients, ${os.cpus().length} cores`);
-    for (const r of rows) console.log(r);
     console.log('upstream reference: scheduler_perf SchedulingBasic, 5000 nodes: 680 pods/s (10k pods), 810 pods/s (50k pods)');
   } finally {
     for (const c of children) await stopProcess(c).catch(() => {});

@@ -3,17 +3,21 @@
  * 1. fetch the server's CA (`GET /cacerts`, before any trust) and check its SHA-256 against the
  *    hash the token pins — a mismatch means another cluster, or someone in between: refuse;
  * 2. make a key and a certificate request for `system:node:<name>`, and have the server sign
- *    it, authenticated by the token's secret, over TLS now verified against that CA;
+ *    it, authenticated by the token's secret, over TLS now verified against that CA; the
+ *    request carries the node's password (`AGENT_DIR/node-password`, made once, 0600), which
+ *    the server records for the name on first contact and demands on every later one;
  * 3. keep the result as `AGENT_DIR/kubelet.kubeconfig` (0600), reused on every later start
  *    while it still fits (same server and CA, same node, not near expiry).
  * Every failure is a {@link NodeJoinError} whose message is one line saying what to do.
  */
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { loadKubeconfig } from '../client/kubeconfig.ts';
 import { writeKubeconfig } from './auth/kubeconfig.ts';
 import { createNodeCertificateRequest } from './auth/node-certificate.ts';
+import { NODE_PASSWORD_HEADER } from './auth/node-password.ts';
 import { caHash, parseJoinToken } from './auth/tokens.ts';
 import { readFileIfExists } from './auth/credential-files.ts';
 import { CA_CERTS_PATH, NODE_CERTIFICATE_PATH } from './node-join.ts';
@@ -54,6 +58,8 @@ export interface NodeJoinOptions {
 
 /** The kubeconfig file name under the agent's directory. */
 export const NODE_KUBECONFIG = 'kubelet.kubeconfig';
+/** The node password's file name under the agent's directory. */
+export const NODE_PASSWORD_FILE = 'node-password';
 
 /**
  * Returns the path of a kubeconfig with this node's credentials, joining the cluster first
@@ -75,11 +81,33 @@ export async function ensureNodeKubeconfig(options: NodeJoinOptions): Promise<st
   }
   if (!token.caHash) options.log(`node-join: the token pins no CA; trusting the CA ${server} presents (sha256 ${presented})`);
 
+  const password = await ensureNodePassword(options.agentDir);
   const { csrPem, keyPem } = await createNodeCertificateRequest(options.nodeName);
-  const certPem = await requestCertificate(server, caPem, token.secret, csrPem);
+  const certPem = await requestCertificate(server, caPem, token.secret, password, csrPem);
   await writeKubeconfig(path, { server, caCertPem: caPem, user: { clientCertPem: certPem, clientKeyPem: keyPem } });
   options.log(`node-join: joined ${server} as node ${options.nodeName}; credentials in ${path}`);
   return path;
+}
+
+/**
+ * This node's password: made once and kept, so that a restarted agent is still the node the
+ * server recorded, while a fresh data directory (another machine) is not.
+ */
+export async function ensureNodePassword(agentDir: string): Promise<string> {
+  const path = join(agentDir, NODE_PASSWORD_FILE);
+  const kept = await readFileIfExists(path);
+  if (kept?.trim()) return kept.trim();
+  if (kept !== undefined) throw new NodeJoinError(`the node password file ${path} is empty: delete it to make a new password`);
+  await mkdir(agentDir, { recursive: true, mode: 0o700 });
+  const password = randomBytes(24).toString('hex');
+  try {
+    await writeFile(path, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another start made it first: use that one.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return ensureNodePassword(agentDir);
+    throw new NodeJoinError(`cannot keep the node password in ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return password;
 }
 
 async function keptKubeconfigFits(path: string, server: string, pinned: string | undefined, nodeName: string, now: Date): Promise<boolean> {
@@ -107,14 +135,16 @@ async function fetchCa(server: string): Promise<string> {
   return body;
 }
 
-async function requestCertificate(server: string, caPem: string, secret: string, csrPem: string): Promise<string> {
+async function requestCertificate(server: string, caPem: string, secret: string, password: string, csrPem: string): Promise<string> {
   const { status, body } = await send(server, NODE_CERTIFICATE_PATH, {
     method: 'POST',
     ca: caPem,
-    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/pkcs10' },
+    headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/pkcs10', [NODE_PASSWORD_HEADER]: password },
     body: csrPem,
   });
   if (status === 401) throw new NodeJoinError(`the server refused the join token (401 Unauthorized): pass --token with the content of DATA_DIR/server/node-token on the server`);
+  // The server's message already names the node and the ways out.
+  if (status === 403) throw new NodeJoinError(statusMessage(body));
   if (status !== 201) throw new NodeJoinError(`the server did not issue a node certificate (${status}): ${statusMessage(body)}`);
   return body;
 }

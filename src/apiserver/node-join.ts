@@ -4,11 +4,14 @@
  *   against the hash its join token pins before it trusts anything else from this server;
  * - `POST /v1-skiff/node-certificate`, authenticated by the join token's secret (`Authorization:
  *   Bearer <secret>`, or Basic with user `node`): signs the node's certificate request for
- *   `system:node:<name>` and answers the certificate (PEM). A wrong secret is 401.
+ *   `system:node:<name>` and answers the certificate (PEM). A wrong secret is 401. The request
+ *   carries the node's password (header X-Skiff-Node-Password); a name already recorded with
+ *   another password is 403, so the token alone does not let anyone pose as an existing node.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeCertificateRequestError, signNodeCertificateRequest } from './auth/node-certificate.ts';
+import { NODE_PASSWORD_HEADER } from './auth/node-password.ts';
 import { readBody } from './body.ts';
 import { writeError } from './context.ts';
 import { badRequest, methodNotAllowed, unauthorized } from './errors.ts';
@@ -23,6 +26,8 @@ export interface NodeJoinOptions {
   ca: { certPem: string; keyPem: string };
   /** The secret of the node-join token (`K10<hash>::server:<secret>`). */
   joinSecret: string;
+  /** Checks (or records) a node's password; throws a 403 StatusError on a mismatch. */
+  passwords: { verify(nodeName: string, password: string): Promise<void> };
   log: (line: string) => void;
 }
 
@@ -42,10 +47,14 @@ export function createNodeJoinHandler(options: NodeJoinOptions): NodeJoinHandler
       if (req.method !== 'POST') throw methodNotAllowed();
       const secret = presentedSecret(req.headers.authorization);
       if (secret === undefined || !timingSafeEqual(digest(secret), secretDigest)) throw unauthorized();
+      const password = req.headers[NODE_PASSWORD_HEADER];
+      if (typeof password !== 'string' || !password) throw badRequest(`the request carries no node password (header ${NODE_PASSWORD_HEADER})`);
       const csrPem = (await readBody(req, MAX_REQUEST_BYTES)).toString('utf8');
       const { certPem, nodeName } = await signNodeCertificateRequest(options.ca, csrPem).catch((err) => {
         throw err instanceof NodeCertificateRequestError ? badRequest(err.message) : err;
       });
+      // The node's name is known once its request is read; a refused certificate is never sent.
+      await options.passwords.verify(nodeName, password);
       options.log(`node-join: issued a client certificate to node ${nodeName} (${req.socket.remoteAddress ?? 'unknown address'})`);
       writePem(res, 201, certPem);
     } catch (err) {

@@ -26,6 +26,7 @@ import { Allocator, cidrRange, intToIpv4, ipv4ToInt, portRange } from './registr
 import { ObjectStore } from './registry/object-store.ts';
 import { Registry } from './registry/registry.ts';
 import { createNodeJoinHandler } from './node-join.ts';
+import { NodePasswords } from './node-passwords.ts';
 import { createApiServer } from './server.ts';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
 
@@ -134,13 +135,15 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     // The cluster secret authenticates peer servers as cluster admins (they share the CA).
     const tokenUsers = new Map<string, UserInfo>([[tokens.token, { username: 'system:skiff-server', groups: ['system:masters'] }]]);
     let ready = false;
+    const nodePasswords = new NodePasswords({ registry, log: config.log });
+    cleanups.push(() => nodePasswords.stop());
     const server = createApiServer({
       tls: serverTlsOptions(pki),
       authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers, verifyToken: (t) => serviceAccountTokens.authenticate(t) }),
       parts: { registry, objects, watchCache, stateCache, bookmarkIntervalSeconds: 60, log: config.log, kubeletClient, serviceAccountTokens },
       health: { ready: () => ready },
       authorize: createNodeAuthorizer(nodePodLookups(objects)),
-      nodeJoin: createNodeJoinHandler({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, joinSecret: parseJoinToken(tokens.nodeToken)!.secret, log: config.log }),
+      nodeJoin: createNodeJoinHandler({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, joinSecret: parseJoinToken(tokens.nodeToken)!.secret, passwords: nodePasswords, log: config.log }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

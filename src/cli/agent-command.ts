@@ -1,9 +1,10 @@
 /**
  * `skiff agent`: a node — kubelet, Service proxy, cluster DNS — that joins a cluster. With
  * `--server URL --token TOKEN` it joins by token (the token pins the cluster CA; the node gets
- * its own certificate, kept in DATA_DIR/agent/kubelet.kubeconfig and reused on restart);
+ * its own certificate, kept in DATA_DIR/agent/kubelet.kubeconfig and reused on restart, and
+ * proves it is the same node as before with the password kept in DATA_DIR/agent/node-password);
  * without, it runs against the cluster `--kubeconfig` names. A server that cannot be reached
- * yet is waited for; a refusal (wrong token, another CA) ends the agent with one line. In the foreground until SIGINT or
+ * yet is waited for; a refusal (wrong token, another CA, a node name another machine holds) ends the agent with one line. In the foreground until SIGINT or
  * SIGTERM; its containers keep running after it stops.
  */
 import { Command } from 'commander';

@@ -200,7 +200,7 @@ export class StateCache {
     for (const [name, spec] of Object.entries(this.options.indexes ?? {})) {
       if (!kv.key.startsWith(spec.prefix)) continue;
       const { byValue, byKey } = this.indexed.get(name)!;
-      const value = spec.valueOf(kv) || '';
+      const value = valueOf(spec, kv);
       const before = byKey.get(kv.key) ?? '';
       if (before === value) continue;
       if (before) this.unfile(name, kv.key);
@@ -242,5 +242,14 @@ export class StateCache {
       else still.push(w);
     }
     this.waiters = still;
+  }
+}
+
+/** The value `kv` is filed under ('' for none); a value the index cannot read files it nowhere. */
+function valueOf(spec: CacheIndex, kv: KeyValue): string {
+  try {
+    return spec.valueOf(kv) || '';
+  } catch {
+    return '';
   }
 }

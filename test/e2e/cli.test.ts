@@ -2,6 +2,8 @@
  * The `skiff` command as an operator meets it: help, flag errors, `server --disable-agent` and
  * `apiserver` printing their kubeconfig, health endpoints open to anyone, everything else closed
  * to anonymous callers, files with the right modes, and a clean stop on SIGTERM and SIGINT.
+ * A server with its node agent runs in a network namespace of its own (node-netns.ts): the pod
+ * network the agent makes (bridge, nftables tables) then goes with the namespace.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +22,7 @@ import {
   REPO_ROOT,
   type SkiffProcess,
 } from './harness.ts';
+import { createNodeNetns } from './node-netns.ts';
 
 const running: SkiffProcess[] = [];
 const dirs: string[] = [];
@@ -99,15 +102,19 @@ describe('skiff command line', () => {
     assert.equal(await server.exited, 0, server.output());
   });
 
-  test('server without --disable-agent also runs a node agent whose node turns Ready', { skip: process.getuid?.() !== 0 && 'the node agent needs root' }, async () => {
+  test('server without --disable-agent also runs a node agent whose node turns Ready', { skip: process.getuid?.() !== 0 && 'the node agent needs root' }, async (t) => {
     const dataDir = await tempDir();
     const home = await tempDir();
-    const port = await freePort();
-    const kubeletPort = await freePort();
     const nodeName = `cli-node-${process.pid}`;
-    const server = start(['server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--node-name', nodeName, '--kubelet-port', String(kubeletPort)]);
+    const node = await createNodeNetns();
+    // Ports are the namespace's own: nothing else listens there.
+    const server = node.spawnSkiff(['server', '--data-dir', dataDir, '--port', '6443', '--bind-address', '127.0.0.1', '--node-name', nodeName, '--kubelet-port', '0']);
+    t.after(async () => {
+      await stopChild(server.child);
+      await node.remove();
+    });
     await server.waitForOutput(/node agent running: node /);
-    const kubectl = kubectlWith(path.join(dataDir, 'kubeconfig.yaml'), path.join(home, 'cache'), home);
+    const kubectl = node.kubectl(path.join(dataDir, 'kubeconfig.yaml'), path.join(home, 'cache'), home);
     let ready = '';
     for (let i = 0; i < 60 && ready !== 'True'; i++) {
       ready = (await kubectl(['get', 'node', nodeName, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'])).stdout;

@@ -347,8 +347,10 @@ export interface SkiffProcess {
   exited: Promise<number | NodeJS.Signals>;
 }
 
-export function spawnSkiff(args: string[]): SkiffProcess {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'skiff'), ...args], {
+/** `wrapper` runs before the command, e.g. `['nsenter', '--net=/run/netns/X', '--']` to run it in a network namespace. */
+export function spawnSkiff(args: string[], options: { wrapper?: string[] } = {}): SkiffProcess {
+  const [file, ...argv] = [...(options.wrapper ?? []), process.execPath, path.join(REPO_ROOT, 'bin', 'skiff'), ...args];
+  const child = spawn(file, argv, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
     stdio: ['ignore', 'pipe', 'pipe'],

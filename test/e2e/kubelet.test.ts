@@ -7,14 +7,17 @@
  * readiness flipping READY; an OOM kill; a pull from a local registry; and a SIGKILLed agent
  * whose successor adopts the running containers (same processes, no restart).
  * Streaming (logs, exec, cp, port-forward, attach) is kubectl-streaming.test.ts's.
+ * The agent runs in a network namespace of its own (node-netns.ts), so the pod network it makes
+ * (bridge, nftables tables) is not the machine's and goes with the namespace.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import YAML from 'yaml';
 import { registrySkipReason, startTestRegistry, type TestRegistry } from '../../src/kubelet/images/registry.test-support.ts';
 import { OciRuntime } from '../../src/kubelet/runtime/oci-runtime.ts';
 import { containerTestsSkipReason } from '../../src/kubelet/runtime/runtime.test-support.ts';
@@ -22,7 +25,6 @@ import {
   makeTempDir,
   removeTempDir,
   REPO_ROOT,
-  spawnSkiff,
   startCluster,
   stopChild,
   tableRows,
@@ -31,6 +33,7 @@ import {
   type Kubectl,
   type SkiffProcess,
 } from './harness.ts';
+import { createNodeNetns, type NodeNetns } from './node-netns.ts';
 
 const exec = promisify(execFile);
 const IMAGE = 'skiff.test/busybox:kubelet-e2e';
@@ -40,6 +43,9 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
   let cluster: Cluster;
   let root: string;
   let dataDir: string;
+  let node: NodeNetns | undefined;
+  /** The admin kubeconfig, naming the server by the machine's end of the node's veth. */
+  let agentKubeconfig: string;
   let agent: SkiffProcess | undefined;
   /** Every agent's output, for failure messages (a restart replaces `agent`). */
   const agentOutput: string[] = [];
@@ -47,13 +53,13 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
 
   /** `skiff kubelet` as an operator runs it, on a free kubelet port; resolves once the node is registered. */
   async function startAgent(): Promise<void> {
-    agent = spawnSkiff([
+    agent = node!.spawnSkiff([
       'kubelet',
-      '--kubeconfig', cluster.kubeconfigPath,
+      '--kubeconfig', agentKubeconfig,
       '--node-name', nodeName,
       '--data-dir', dataDir,
       '--kubelet-port', '0',
-      '--node-ip', '127.0.0.1',
+      '--node-ip', node!.nodeAddress,
     ]);
     await agent.waitForOutput(new RegExp(`Skiff node ${nodeName} running`), 90_000);
   }
@@ -67,7 +73,13 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     // The agent imports tarballs found in DATA_DIR/agent/images at start (as on an air-gapped node).
     await mkdir(path.join(dataDir, 'agent', 'images'), { recursive: true });
     await exec(path.join(REPO_ROOT, 'scripts', 'build-busybox-image.sh'), [path.join(dataDir, 'agent', 'images', 'busybox.tar'), IMAGE]);
+    // Before the control plane: its serving certificate names the machine's addresses at start, the veth's among them.
+    node = await createNodeNetns();
     cluster = await startCluster({ controllers: true });
+    const kubeconfig = YAML.parse(await readFile(cluster.kubeconfigPath, 'utf8'));
+    for (const c of kubeconfig.clusters) c.cluster.server = `https://${node.hostAddress}:${cluster.controlPlane.port}`;
+    agentKubeconfig = path.join(root, 'agent-kubeconfig.yaml');
+    await writeFile(agentKubeconfig, YAML.stringify(kubeconfig), { mode: 0o600 });
     await startAgent();
   });
 
@@ -78,6 +90,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     const runtime = new OciRuntime({ rootDir: path.join(dataDir, 'agent') });
     for (const c of await runtime.listContainers().catch(() => [])) await runtime.removeContainer(c.id).catch(() => undefined);
     for (const s of await runtime.listPodSandboxes().catch(() => [])) await runtime.removePodSandbox(s.id).catch(() => undefined);
+    await node?.remove();
     await cluster?.stop();
     await removeTempDir(root);
   });
@@ -134,7 +147,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     const [header, ...rows] = table;
     const row = Object.fromEntries(header.map((h, i) => [h, rows.find((r) => r[0] === nodeName)![i]]));
     assert.equal(row['STATUS'], 'Ready');
-    assert.equal(row['INTERNAL-IP'], '127.0.0.1');
+    assert.equal(row['INTERNAL-IP'], node!.nodeAddress);
     if (prettyName) assert.equal(row['OS-IMAGE'], prettyName);
     assert.equal(row['KERNEL-VERSION'], os.release());
     assert.match(row['CONTAINER-RUNTIME'], /^runc:\/\/\d+\.\d+/);
@@ -245,6 +258,8 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     let registry: TestRegistry | undefined;
     t.after(() => registry?.stop());
     registry = await startTestRegistry();
+    // The registry is on the machine's loopback; the agent pulls from its own node's.
+    await node!.forwardLoopbackPort(Number(registry.host.split(':')[1]));
     const archive = path.join(s.dir, 'busybox-docker.tar');
     await exec(path.join(REPO_ROOT, 'scripts', 'build-busybox-image.sh'), ['--format', 'docker', archive, 'e2e/pulled:v1']);
     await registry.push(archive, 'e2e/pulled:v1');

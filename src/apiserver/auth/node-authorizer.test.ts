@@ -45,6 +45,8 @@ describe('decideNodeRequest (node "a")', () => {
     ['gets a PVC its pods use', req('get', 'persistentvolumeclaims', { namespace: 'd', name: 'c' }), 'referenced'],
     ['may not list Secrets', req('list', 'secrets', { namespace: 'd' }), 'deny:can only get individual resources of this type'],
     ['may not write Secrets', req('update', 'secrets', { namespace: 'd', name: 's' }), 'deny'],
+    ['may not get a node-password Secret, even its own', req('get', 'secrets', { namespace: 'kube-system', name: 'a.node-password.skiff' }), 'deny:node password Secrets are not readable by nodes'],
+    ['gets a like-named Secret elsewhere when referenced', req('get', 'secrets', { namespace: 'd', name: 'a.node-password.skiff' }), 'referenced'],
     ['asks for its pods’ service account tokens', req('create', 'serviceaccounts', { namespace: 'd', name: 'default', subresource: 'token' }), 'referenced'],
     ['may not read service accounts', req('get', 'serviceaccounts', { namespace: 'd', name: 'default' }), 'deny'],
     ['gets its own Lease', req('get', 'coordination.k8s.io/leases', { namespace: 'kube-node-lease', name: 'a' }), 'allow'],

@@ -4,13 +4,15 @@
  * `system:nodes` — may do. It reads what a node needs (nodes, pods, Services, endpoints,
  * EndpointSlices and namespaces), writes only its own Node, its own Lease, the pods bound to it, events and its
  * own cluster-DNS EndpointSlice `kube-system/kube-dns-<node>`, and gets a Secret, ConfigMap or
- * PersistentVolumeClaim only when a pod bound to it refers to it. Everything else is refused.
+ * PersistentVolumeClaim only when a pod bound to it refers to it — never a node-password Secret.
+ * Everything else is refused.
  *
  * Pure: some answers depend on objects (is the pod bound here? which name does a created object
  * carry?), so the table answers with the check still to make and node-restriction.ts makes it.
  * Users outside `system:nodes` are not this table's business (Skiff does not enforce RBAC).
  */
 import type { UserInfo } from './authenticate.ts';
+import { isNodePasswordSecret } from './node-password.ts';
 
 export const NODES_GROUP = 'system:nodes';
 const NODE_USER_PREFIX = 'system:node:';
@@ -99,6 +101,8 @@ export function decideNodeRequest(node: string, r: NodeRequest): NodeDecision {
   if (resource === '/events' || resource === 'events.k8s.io/events') return EVENT_WRITES.has(r.verb) && !sub ? allow : deny();
   if (resource === '/serviceaccounts' && sub === 'token') return r.verb === 'create' ? { kind: 'referenced' } : deny();
   if (sub) return deny();
+  // A node reading the recorded passwords could attack them offline, whatever pod refers to one.
+  if (resource === '/secrets' && isNodePasswordSecret(r.namespace, r.name)) return deny('node password Secrets are not readable by nodes');
   if (REFERENCED.has(resource)) {
     if (r.verb === 'get') return { kind: 'referenced' };
     return READ.has(r.verb) ? deny('can only get individual resources of this type') : deny();

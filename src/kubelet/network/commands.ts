@@ -6,8 +6,11 @@
  */
 import { defaultSpawner, SpawnedCommandError } from '../runtime/spawner.ts';
 
-/** Runs argv to its exit and resolves to its stdout; rejects with {@link NetworkCommandError}. */
-export type RunCommand = (argv: string[]) => Promise<string>;
+/**
+ * Runs argv to its exit and resolves to its stdout; rejects with {@link NetworkCommandError}.
+ * `input`, when given, is the command's stdin (e.g. `ip -batch -`).
+ */
+export type RunCommand = (argv: string[], options?: { input?: string }) => Promise<string>;
 
 /** The Debian package each tool comes from. */
 const PACKAGES: Record<string, string> = { ip: 'iproute2', nft: 'nftables', nsenter: 'util-linux', '/bin/busybox': 'busybox-static' };
@@ -32,9 +35,9 @@ export class NetworkCommandError extends Error {
 }
 
 /** The {@link RunCommand} over the process's spawner. */
-export const runNetworkCommand: RunCommand = async (argv) => {
+export const runNetworkCommand: RunCommand = async (argv, options) => {
   try {
-    return (await defaultSpawner().run(argv)).stdout;
+    return (await defaultSpawner().run(argv, options)).stdout;
   } catch (err) {
     if (err instanceof SpawnedCommandError) {
       const missing = err.code === 'ENOENT' ? (PACKAGES[argv[0]] ?? argv[0]) : undefined;

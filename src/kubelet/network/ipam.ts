@@ -27,6 +27,13 @@ const LAST_RESERVED = 'last_reserved_ip';
 export class HostLocalIpam {
   /** Operations run one at a time, so one sandbox never gets two addresses from concurrent calls. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The allocations as this instance last read or made them (address → sandbox id), read from
+   * disk once: a node starting a hundred pods would otherwise read every address file for each.
+   * Only one kubelet owns a node's directory; the hard link still refuses an address taken behind
+   * its back.
+   */
+  private index?: Map<string, string>;
 
   constructor(private readonly dir: string) {}
 
@@ -36,7 +43,7 @@ export class HostLocalIpam {
    */
   allocate(sandboxId: string, podCidr: string): Promise<string> {
     return this.serialize(async () => {
-      const owned = await this.owners();
+      const owned = (this.index ??= await this.owners());
       for (const [ip, owner] of owned) if (owner === sandboxId) return ip;
       const range = parseCidr(podCidr);
       // Usable: from the address after the gateway to the one before broadcast.
@@ -55,9 +62,13 @@ export class HostLocalIpam {
           try {
             await link(tmp, join(this.dir, ip));
           } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+            if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+              this.index = undefined;
+              continue;
+            }
             throw err;
           }
+          this.index?.set(ip, sandboxId);
           await writeFile(join(this.dir, LAST_RESERVED), ip);
           return ip;
         }
@@ -77,7 +88,12 @@ export class HostLocalIpam {
   /** Frees every address `sandboxId` holds. Idempotent. */
   release(sandboxId: string): Promise<void> {
     return this.serialize(async () => {
-      for (const [ip, owner] of await this.owners()) if (owner === sandboxId) await rm(join(this.dir, ip), { force: true });
+      const owned = (this.index ??= await this.owners());
+      for (const [ip, owner] of owned) {
+        if (owner !== sandboxId) continue;
+        await rm(join(this.dir, ip), { force: true });
+        owned.delete(ip);
+      }
     });
   }
 

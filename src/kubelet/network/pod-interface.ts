@@ -50,15 +50,33 @@ export async function attachPodInterface(run: RunCommand, pod: PodInterface): Pr
   }
 }
 
+/**
+ * Two processes per pod, each a node starting many pods at once pays for: the host side in one
+ * `ip -batch` (pair created on the bridge and up, hairpin on), the pod side in one busybox shell
+ * in the pod's namespace.
+ */
 async function configure(run: RunCommand, pod: PodInterface, host: string): Promise<void> {
-  const mtu = String(pod.mtu);
-  if (!(await linkExists(host))) {
-    await run(['ip', 'link', 'add', host, 'mtu', mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', pod.netnsPath]);
-  }
+  await run(['ip', '-batch', '-'], { input: hostSideBatch(pod, host, await linkExists(host)) });
   await run(['nsenter', `--net=${pod.netnsPath}`, '/bin/busybox', 'sh', '-c', POD_SIDE_SCRIPT, 'skiff-pod-network', `${pod.ip}/${pod.prefix}`, pod.gateway]);
-  await run(['ip', 'link', 'set', 'dev', host, 'master', pod.bridge, 'up']);
-  // Through netlink, not /sys/class/net: that shows the namespace /sys was mounted in.
-  await run(['ip', 'link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on']);
+}
+
+/**
+ * The host side as `ip -batch` lines (ip stops at the first that fails). Batch lines are split
+ * on blanks, so every value in them is checked to have none: names, a number and a path.
+ */
+export function hostSideBatch(pod: Pick<PodInterface, 'netnsPath' | 'bridge' | 'mtu'>, host: string, exists: boolean): string {
+  for (const word of [host, pod.bridge, pod.netnsPath, String(pod.mtu)]) {
+    if (!word || /\s/.test(word)) throw new Error(`cannot pass ${JSON.stringify(word)} to ip -batch: it has blanks`);
+  }
+  const mtu = String(pod.mtu);
+  return [
+    exists
+      ? `link set dev ${host} master ${pod.bridge} up`
+      : `link add ${host} mtu ${mtu} master ${pod.bridge} up type veth peer name eth0 mtu ${mtu} netns ${pod.netnsPath}`,
+    // Through netlink, not /sys/class/net: that shows the namespace /sys was mounted in.
+    `link set dev ${host} type bridge_slave hairpin on`,
+    '',
+  ].join('\n');
 }
 
 /** Deletes the pod's veth pair (both ends go together). Idempotent. */

@@ -14,6 +14,7 @@
  */
 import { constants, watch, type FSWatcher } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
 import { defaultSpawner } from './spawner.ts';
 
@@ -37,8 +38,12 @@ const MONITOR_SCRIPT = [
   '"$@"; echo $? > exit',
 ].join('\n');
 
-/** How often a start that inotify has not reported checks that the monitor is still there. */
-const MONITOR_CHECK_MS = 250;
+/**
+ * How often a start that inotify has not reported checks that the monitor is still there: only
+ * a monitor killed before it wrote anything goes unreported, and every check reads four files,
+ * for each container starting.
+ */
+const MONITOR_CHECK_MS = 2000;
 
 /** The monitor could not make the container's files or mount its rootfs. */
 export class MonitorError extends Error {
@@ -95,33 +100,42 @@ export async function releaseMonitor(files: ContainerFiles): Promise<void> {
  * Resolves true once the container's init exists (runc wrote its pid file), false when the
  * monitor finished without one (runc could not start the container). Woken by inotify on the
  * container's directory rather than polling — a node starting many containers at once would
- * spend its time in stat calls; the slow timer only catches a monitor killed before it wrote
- * anything.
+ * spend its time in stat calls. runc and the container write other files there too (its log,
+ * the FIFOs), so only an event naming the pid or exit file is looked at; the slow timer does
+ * the full check, which also catches a monitor killed before it wrote anything.
  */
 export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
-  const check = async (): Promise<boolean | undefined> => {
+  const check = async (full: boolean): Promise<boolean | undefined> => {
     if (await exists(files.pid)) return true;
     // The exit file is written only after runc returns; a pid file would have come first.
-    if ((await exists(files.exit)) || !(await monitorAlive(files))) return exists(files.pid);
+    if ((await exists(files.exit)) || (full && !(await monitorAlive(files)))) return exists(files.pid);
     return undefined;
   };
-  let wake: () => void = () => {};
+  const watched = new Set([basename(files.pid), basename(files.exit)]);
+  let wake: (full: boolean) => void = () => {};
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(files.dir, () => wake());
-    watcher.on('error', () => wake());
+    watcher = watch(files.dir, (_event, name) => {
+      if (name === null || watched.has(String(name))) wake(false);
+    });
+    watcher.on('error', () => wake(true));
   } catch {
     // No inotify (e.g. out of watches): the timer below still gets there.
   }
   try {
-    for (;;) {
-      const woken = new Promise<void>((resolve) => {
+    for (let full = true; ; ) {
+      let timer: NodeJS.Timeout | undefined;
+      const woken = new Promise<boolean>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, watcher ? MONITOR_CHECK_MS : 20).unref();
+        timer = setTimeout(() => resolve(true), watcher ? MONITOR_CHECK_MS : 20).unref();
       });
-      const started = await check();
-      if (started !== undefined) return started;
-      await woken;
+      const started = await check(full);
+      if (started !== undefined) {
+        clearTimeout(timer);
+        return started;
+      }
+      full = await woken;
+      clearTimeout(timer);
     }
   } finally {
     watcher?.close();

@@ -42,23 +42,26 @@ export interface SpawnOptions {
   detached?: boolean;
   /** Resolve as soon as stdout contains this text (the process keeps running). */
   until?: string;
+  /** Written to the process's stdin, which is then closed (e.g. `ip -batch -`); stdin is /dev/null without it. */
+  input?: string;
 }
 
 /**
- * The helper's script: constant text. Each input line is {id, argv, detached, until}; each
+ * The helper's script: constant text. Each input line is {id, argv, detached, until, input}; each
  * output line {id, pid, stdout, stderr, code | matched | error}.
  */
 const HELPER_SCRIPT = `
 const { spawn } = require('node:child_process');
 const reply = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
 require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const { id, argv, detached, until } = JSON.parse(line);
+  const { id, argv, detached, until, input } = JSON.parse(line);
   let child;
   try {
-    child = spawn(argv[0], argv.slice(1), { detached, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(argv[0], argv.slice(1), { detached, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   } catch (e) {
     return reply({ id, stdout: '', stderr: '', error: String(e.message), code: e.code ?? null });
   }
+  if (input !== undefined) { child.stdin.on('error', () => {}); child.stdin.end(input); }
   let out = '', err = '', done = false;
   const finish = (m) => {
     if (done) return;
@@ -86,8 +89,8 @@ export class Spawner {
   private nextId = 1;
 
   /** Runs `argv` to its exit; rejects with {@link SpawnedCommandError} unless it exits 0. */
-  async run(argv: string[]): Promise<{ stdout: string; stderr: string }> {
-    const result = await this.spawn(argv);
+  async run(argv: string[], options: Pick<SpawnOptions, 'input'> = {}): Promise<{ stdout: string; stderr: string }> {
+    const result = await this.spawn(argv, options);
     if (result.code !== 0) throw new SpawnedCommandError(argv, result.stdout, result.stderr, result.code ?? null);
     return { stdout: result.stdout, stderr: result.stderr };
   }
@@ -99,7 +102,7 @@ export class Spawner {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { argv, resolve, reject });
       this.reference();
-      helper.stdin!.write(`${JSON.stringify({ id, argv, detached: options.detached === true, until: options.until })}\n`);
+      helper.stdin!.write(`${JSON.stringify({ id, argv, detached: options.detached === true, until: options.until, input: options.input })}\n`);
     });
   }
 

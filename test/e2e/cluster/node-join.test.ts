@@ -4,7 +4,7 @@
  * that it keeps, and the node authorizer lets that identity write only what is its own.
  */
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
@@ -15,7 +15,9 @@ import { ApiError, RestClient } from '../../../src/client/index.ts';
 import { startControlPlane, type ControlPlane } from '../../../src/index.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createNodeCertificateRequest } from '../../../src/apiserver/auth/node-certificate.ts';
-import { makeTempDir, rawRequest, removeTempDir, REPO_ROOT, run } from '../harness.ts';
+import { garbageCollectorController } from '../../../src/controllers/garbage-collector.ts';
+import { startControllerManager } from '../../../src/controllers/index.ts';
+import { kubectlWith, makeTempDir, rawRequest, removeTempDir, REPO_ROOT, run, waitFor } from '../harness.ts';
 
 const NODES = findResource('', 'v1', 'nodes')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -134,15 +136,64 @@ describe('node join and node credentials', () => {
     const secret = token.split(':').pop()!;
     const { csrPem } = await createNodeCertificateRequest('basic');
     const basic = `Basic ${Buffer.from(`node:${secret}`).toString('base64')}`;
-    const signed = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem, headers: { Authorization: basic } });
+    const signed = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem, headers: { Authorization: basic, 'X-Skiff-Node-Password': 'pw' } });
     assert.equal(signed.status, 201, signed.body);
     assert.match(signed.body, /^-----BEGIN CERTIFICATE-----/);
+    const noPassword = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem, headers: { Authorization: basic } });
+    assert.equal(noPassword.status, 400);
+    assert.match(noPassword.json?.message as string, /no node password/);
 
     const anonymous = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: csrPem });
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.json?.reason, 'Unauthorized');
-    const notNode = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: 'not a request', headers: { Authorization: basic } });
+    const notNode = await rawRequest(kc, 'POST', '/v1-skiff/node-certificate', { anonymous: true, body: 'not a request', headers: { Authorization: basic, 'X-Skiff-Node-Password': 'pw' } });
     assert.equal(notNode.status, 400);
+  });
+
+  it('records the node password, owned by the Node, and hidden from nodes', async () => {
+    const password = (await readFile(join(dir, 'a', 'node-password'), 'utf8')).trim();
+    assert.equal((await stat(join(dir, 'a', 'node-password'))).mode & 0o777, 0o600);
+    // The password was recorded before node a registered its Node (an earlier case); the Node adopts it.
+    const kept = await waitFor(async () => {
+      const s = await admin.get<Secret>(SECRETS, 'kube-system', 'a.node-password.skiff');
+      return s.metadata?.ownerReferences?.length ? s : undefined;
+    });
+    const nodeUid = (await admin.get<Node>(NODES, undefined, 'a')).metadata?.uid;
+    assert.deepEqual(kept.metadata?.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'a', uid: nodeUid }]);
+    assert.equal(kept.type, 'Opaque');
+    assert.ok(!Buffer.from(kept.data!.hash, 'base64').toString().includes(password), 'only a hash is kept');
+    assert.equal((await rejection(nodeA.get(SECRETS, 'kube-system', 'a.node-password.skiff'))).code, 403);
+  });
+
+  it('refuses another agent for a taken node name in one line, and accepts the original after a restart', async () => {
+    const skiff = join(REPO_ROOT, 'bin', 'skiff');
+    const imposter = await run(skiff, ['agent', '--server', plane.url, '--token', token, '--node-name', 'a', '--data-dir', join(dir, 'imposter')]);
+    assert.equal(imposter.code, 1);
+    assert.equal(
+      imposter.stderr,
+      'skiff: error: node a is already registered with another password: delete the Secret kube-system/a.node-password.skiff if that node was replaced, or pick another --node-name\n',
+    );
+
+    // The original node, its credentials gone: it asks again with its kept password.
+    const password = await readFile(join(dir, 'a', 'node-password'), 'utf8');
+    await rm(kubeconfigA);
+    assert.equal(await ensureNodeKubeconfig({ server: plane.url, token, nodeName: 'a', agentDir: join(dir, 'a'), log: () => {} }), kubeconfigA);
+    assert.equal(await readFile(join(dir, 'a', 'node-password'), 'utf8'), password);
+  });
+
+  it('frees the name on kubectl delete node: the garbage collector removes the password with the Node', async () => {
+    const gc = await startControllerManager({ kubeconfigPath: plane.kubeconfigPath, controllers: [garbageCollectorController], leaderElection: false });
+    try {
+      await mkdir(join(dir, 'home'), { recursive: true });
+      const kubectl = kubectlWith(plane.kubeconfigPath, join(dir, 'kube-cache'), join(dir, 'home'));
+      const deleted = await kubectl(['delete', 'node', 'a']);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      await waitFor(async () => (await rejection(admin.get(SECRETS, 'kube-system', 'a.node-password.skiff'))).code === 404);
+      // The machine that replaces node a (a fresh data directory) may now take its name.
+      await ensureNodeKubeconfig({ server: plane.url, token, nodeName: 'a', agentDir: join(dir, 'imposter', 'agent'), log: () => {} });
+    } finally {
+      await gc.stop();
+    }
   });
 
   it('refuses a wrong token with 401 and one clear line', async () => {
