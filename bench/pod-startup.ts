@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const rootDir = path.join(dataDir, 'agent');
   const nodeName = `bench-${process.pid}`;
   let plane: ControlPlane | undefined;
-  let kubelet: RunningAgent | undefined;
+  let agent: RunningAgent | undefined;
   let client: RestClient | undefined;
   let watch: Watch | undefined;
   try {
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     await run(path.join(REPO_ROOT, 'scripts', 'build-busybox-image.sh'), [path.join(rootDir, 'images', 'busybox.tar'), IMAGE]);
     plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', clusterCidr: CLUSTER_CIDR, clusterDns: CLUSTER_DNS, log });
     // As `skiff up` starts its node (cli/kubelet-command.ts startServerAgent).
-    kubelet = await startAgent({
+    agent = await startAgent({
       kubeconfigPath: plane.kubeconfigPath,
       nodeName,
       rootDir,
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
         if (err) process.stderr.write(`bench: pod watch closed: ${err.message}\n`);
       },
     );
-    // Control plane and kubelet share this process: a busy event loop delays all of them.
+    // Control plane and node agent share this process: a busy event loop delays all of them.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const profiler = CPU_PROFILE ? new Session() : undefined;
@@ -207,7 +207,6 @@ async function main(): Promise<void> {
       await writeFile(CPU_PROFILE, JSON.stringify(profile));
       profiler.disconnect();
     }
-    if (process.env.SKIFF_TRACE) for (const n of names) process.stderr.write(`TRACE ${n} created=${Math.round(createdAt.get(n)!)} bound=${Math.round(boundAt.get(n)!)} ready=${Math.round(readyAt.get(n)!)}\n`);
     const latencies = names.map((n) => readyAt.get(n)! - createdAt.get(n)!).sort((a, b) => a - b);
     const p50 = quantile(latencies, 0.5);
     const p99 = quantile(latencies, 0.99);
@@ -230,7 +229,7 @@ async function main(): Promise<void> {
     );
   } finally {
     watch?.stop();
-    await cleanUp({ client, kubelet, plane, rootDir, dataDir });
+    await cleanUp({ client, agent, plane, rootDir, dataDir });
   }
 }
 
@@ -258,8 +257,8 @@ async function inOwnNetns(): Promise<number> {
     });
   } finally {
     await run('ip', ['netns', 'del', netns]).catch((err) => process.stderr.write(`bench: deleting netns ${netns}: ${err.message}\n`));
-    // Detached processes (a monitor the clean-up missed) would keep it: then it stays, empty of tasks later.
-    await rmdir(cgroup).catch(() => undefined);
+    // The re-run's last processes (the spawner) may still be exiting.
+    await waitUntil(`cgroup ${cgroup} to be removed`, () => rmdir(cgroup).then(() => true, (err) => err.code === 'ENOENT'), 5000).catch((err) => process.stderr.write(`bench: ${err.message}\n`));
   }
 }
 
@@ -277,9 +276,9 @@ async function stackCpuMs(): Promise<number | undefined> {
 }
 
 /** Deletes the pods and waits for the kubelet to remove them; then whatever is left goes by force. */
-async function cleanUp(parts: { client?: RestClient; kubelet?: RunningAgent; plane?: ControlPlane; rootDir: string; dataDir: string }): Promise<void> {
-  const { client, kubelet, plane, rootDir, dataDir } = parts;
-  if (client && kubelet) {
+async function cleanUp(parts: { client?: RestClient; agent?: RunningAgent; plane?: ControlPlane; rootDir: string; dataDir: string }): Promise<void> {
+  const { client, agent, plane, rootDir, dataDir } = parts;
+  if (client && agent) {
     try {
       const list = await client.list<Pod>(PODS, 'default', { labelSelector: 'app=pod-startup-bench' });
       await Promise.all(list.items.map((p) => client.delete(PODS, 'default', p.metadata!.name!).catch((err) => {
@@ -290,7 +289,7 @@ async function cleanUp(parts: { client?: RestClient; kubelet?: RunningAgent; pla
       process.stderr.write(`bench: deleting the pods: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
-  await kubelet?.stop().catch(() => undefined);
+  await agent?.stop().catch(() => undefined);
   const runtime = new OciRuntime({ rootDir });
   for (const s of await runtime.listPodSandboxes().catch(() => [])) await runtime.removePodSandbox(s.id).catch(() => undefined);
   for (const c of await runtime.listContainers().catch(() => [])) await runtime.removeContainer(c.id).catch(() => undefined);

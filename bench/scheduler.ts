@@ -231,22 +231,30 @@ async function main(): Promise<void> {
       const peak = await peakRssMiB(scheduler.pid!);
       watch.stop();
       await stopProcess(scheduler);
+      const upstream = UPSTREAM[count];
+      const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
+      console.log(
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+      );
 
       // Backlog: pods created with no scheduler running, then one starts.
       const backlogNs = `backlog-${count}`;
       await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: backlogNs } });
-      await createPodsElsewhere(plane.kubeconfigPath, backlogNs, count, new Map());
       const backlogBound = new Map<string, number>();
       let firstBound = 0;
       let cpuAtFirstBound: Promise<number> | undefined;
       let planeCpuAtFirstBound: NodeJS.CpuUsage | undefined;
-      const second = startSchedulerProcess(plane.kubeconfigPath);
+      let second: ChildProcess | undefined;
+      // Watching from before the pods exist: a watch opened after would start with one event
+      // per existing pod, tens of thousands at once.
       const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => {
         if (firstBound) return;
         firstBound = performance.now();
-        cpuAtFirstBound = cpuSeconds(second.pid!);
+        cpuAtFirstBound = cpuSeconds(second!.pid!);
         planeCpuAtFirstBound = process.cpuUsage();
       });
+      await createPodsElsewhere(plane.kubeconfigPath, backlogNs, count, new Map());
+      second = startSchedulerProcess(plane.kubeconfigPath);
       const started = performance.now();
       children.push(second);
       await waitForCount(backlogBound, count, `backlog ${count}`, 600_000);
@@ -258,10 +266,7 @@ async function main(): Promise<void> {
       backlogWatch.stop();
       await stopProcess(second);
 
-      const upstream = UPSTREAM[count];
-      const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       console.log(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
         `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  control plane CPU ${((drainPlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream: ${ratio(backlogRate)}`,
       );
     }

@@ -119,8 +119,6 @@ export class PodSyncer {
 
   /** Syncs pod `uid`: `pod` is the API's object, undefined when the API no longer has it. */
   async sync(uid: string, pod: Pod | undefined): Promise<Result> {
-    const T0 = performance.now(); const T = (m: string) => { if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${pod?.metadata?.name} ${Math.round(performance.now())} +${Math.round(performance.now() - T0)} ${m}\n`); };
-    T('sync start');
     const state = await this.runtimeState(uid);
     if (!pod) {
       if (state.sandbox || state.containers.length) await this.teardown(uid, undefined, state, MIN_GRACE_SECONDS);
@@ -153,7 +151,6 @@ export class PodSyncer {
     let sandbox = state.sandbox;
     if (actions.start.length) {
       sandbox ??= await this.runSandbox(pod);
-      T('sandbox');
       const prepared = await this.o.resources.prepare(pod, sandbox).then(
         () => true,
         (err) => {
@@ -161,18 +158,15 @@ export class PodSyncer {
           return false;
         },
       );
-      T('prepared');
       if (prepared) await Promise.all(actions.start.map(async (s) => later(await this.startContainer(pod, sandbox!, s))));
       else later(RETRY_START_MS);
     } else if (sandbox) {
       await this.o.resources.refresh(pod).catch((err) => this.o.log(`pod ${podFullName(pod)}: refreshing volumes: ${errorMessage(err)}`));
     }
 
-    T('started');
     const after = actions.kill.length || actions.remove.length || actions.start.length ? await this.runtimeState(uid) : state;
     this.o.probes.update(pod, after);
     await this.reportStatus(pod, after, actions.deadlineExceeded);
-    T('status');
     const deadline = pod.spec?.activeDeadlineSeconds;
     if (deadline !== undefined && !actions.deadlineExceeded && pod.status?.startTime) later(Date.parse(pod.status.startTime) + deadline * 1000 - now);
     return retryAfterMs !== undefined ? { requeueAfterMs: Math.max(1, retryAfterMs) } : {};
@@ -241,10 +235,8 @@ export class PodSyncer {
       ]);
       const logPath = containerLogPath(this.o.rootDir, podRef(pod), s.name, s.attempt);
       const config = buildContainerConfig({ pod, container: spec, image, attempt: s.attempt, env, mounts, logPath, passwd, group });
-      if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${pod.metadata?.name} ${Math.round(performance.now())} config\n`);
       try {
         id = await this.o.runtime.createContainer(sandbox, config);
-        if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${pod.metadata?.name} ${Math.round(performance.now())} created\n`);
         this.idsOf(uid).add(id);
       } catch (err) {
         throw new ContainerWaitingError('CreateContainerError', errorMessage(err), { cause: err });

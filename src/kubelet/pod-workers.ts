@@ -65,7 +65,6 @@ export class PodWorkers {
   private set(pod: Pod): void {
     const uid = pod.metadata?.uid;
     if (!uid) return;
-    if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${pod.metadata?.name} ${Math.round(performance.now())} informer rv=${pod.metadata?.resourceVersion} phase=${pod.status?.phase}\n`);
     this.pods.set(uid, pod);
     this.queue.add(uid);
   }

@@ -2,13 +2,16 @@
  * The Service proxy of one node (the seed's kube-proxy, nftables mode): watches Services and
  * EndpointSlices and keeps the `ip skiff-proxy` table in step with them.
  *
- * Every change schedules a sync a few milliseconds later, so a burst of changes (a rollout
- * touching many slices) becomes one transaction. A sync recomputes the whole desired ruleset
- * from the informers' caches (level-triggered) and applies only its difference from what was
- * last applied; the first sync, and any sync after nft refused a script or the table was found
- * missing, replaces the whole table instead. After the rules change, UDP flows DNATed to
- * endpoints that are gone are deleted from conntrack. Stopping leaves the rules in place, so
- * Services keep working while the proxy restarts.
+ * Every change marks its Service dirty (a Service, or an EndpointSlice labelled with its name)
+ * and schedules a sync a few milliseconds later, so a burst of changes (a rollout touching many
+ * slices) becomes one transaction. A sync recomputes, from the informers' caches
+ * (level-triggered), the ports and rules of the dirty Services only, and applies the difference
+ * between what those Services had and what they now want: its cost follows what changed, not
+ * how many Services there are. The first sync, and any sync after nft refused a script or the
+ * table was found missing, recomputes every Service and replaces the whole table instead.
+ * After the rules change, UDP flows DNATed to endpoints that are gone are deleted from
+ * conntrack. Stopping leaves the rules in place, so Services keep working while the proxy
+ * restarts.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -17,8 +20,8 @@ import { InformerFactory, realClock, RestClient, type Clock } from '../client/in
 import { nodeAddresses } from './node-addresses.ts';
 import { applyNftScript, deleteConntrackEntries, nftCommand, writeSysctl } from './netfilter-tools.ts';
 import { DEFAULT_TABLE, diffScript, fullScript } from './nft-script.ts';
-import { desiredRuleset, rulesetSize, type ProxyRuleset } from './ruleset.ts';
-import { proxiedServicePorts, type ProxiedServicePort } from './service-ports.ts';
+import { joinRulesets, rulesetSize, serviceRuleset, type ProxyRuleset } from './ruleset.ts';
+import { portsOfService, serviceKeyOf, serviceKeyOfSlice, type ProxiedServicePort } from './service-ports.ts';
 import { staleUdpFlows } from './stale-flows.ts';
 
 const SERVICES = findResource('', 'v1', 'services')!;
@@ -73,10 +76,14 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-interface Applied {
-  ruleset: ProxyRuleset;
+/** What one Service has in the table: its ports and their part of the ruleset. */
+interface AppliedService {
   ports: ProxiedServicePort[];
+  ruleset: ProxyRuleset;
 }
+
+/** The slices' index by the key of the Service they belong to. */
+const SERVICE_INDEX = 'proxy-service';
 
 const MAX_RETRY_MS = 30_000;
 
@@ -101,8 +108,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const informers = new InformerFactory(client, { clock, log });
   const services = informers.informerFor<Service>(SERVICES);
   const slices = informers.informerFor<EndpointSlice>(ENDPOINT_SLICES);
+  slices.cache.addIndexer(SERVICE_INDEX, (slice) => {
+    const key = serviceKeyOfSlice(slice);
+    return key ? [key] : [];
+  });
 
-  let applied: Applied | undefined;
+  /** Per Service key, what the table holds for it; undefined until a full sync has programmed the table. */
+  let applied: Map<string, AppliedService> | undefined;
+  /** Services whose Service or EndpointSlices changed since the last sync computed them. */
+  const dirty = new Set<string>();
+  /** The table's size, kept up to date as Services change (for the sync reports). */
+  let size = { servicePorts: 0, chains: 0, rules: 0, elements: 0 };
   let stopped = false;
   /** Set once the first sync is done: changes before it are covered by it or by one sync after. */
   let ready = false;
@@ -111,27 +127,68 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   let cancelTimer: (() => void) | undefined;
   let failures = 0;
 
+  /** What Service `key` wants now, from the caches. */
+  const compute = (key: string): AppliedService => {
+    const svc = services.cache.get(key);
+    const ports = svc ? portsOfService(svc, slices.cache.byIndex(SERVICE_INDEX, key), options.nodeName) : [];
+    return { ports, ruleset: serviceRuleset(ports, config) };
+  };
+  /** Adds (sign 1) or takes away (sign -1) the Services' rules from the table's size. */
+  const resize = (services: Iterable<AppliedService>, sign: 1 | -1) => {
+    for (const s of services) {
+      const part = rulesetSize(s.ruleset);
+      size.servicePorts += sign * s.ports.length;
+      size.chains += sign * part.chains;
+      size.rules += sign * part.rules;
+      size.elements += sign * part.elements;
+    }
+  };
+
   const sync = async (): Promise<void> => {
     const started = clock.now();
-    const ports = proxiedServicePorts(services.cache.list(), slices.cache.list(), options.nodeName);
-    const ruleset = desiredRuleset(ports, config);
-    const previous = applied;
-    const script = previous ? diffScript(table, previous.ruleset, ruleset) : fullScript(table, ruleset);
+    const base = applied;
+    const full = !base;
+    // Taken synchronously with the computation below: a change after this point marks its Service again.
+    const keys = full ? [...services.cache.keys()] : [...dirty];
+    dirty.clear();
+    const before = new Map<string, AppliedService>();
+    const after = new Map<string, AppliedService>();
+    for (const key of keys) {
+      const previous = base?.get(key);
+      if (previous) before.set(key, previous);
+      const desired = compute(key);
+      if (desired.ports.length > 0 || previous) after.set(key, desired);
+    }
+    const script = full
+      ? fullScript(table, joinRulesets([...after.values()].map((s) => s.ruleset), config))
+      : diffScript(table, joinRulesets([...before.values()].map((s) => s.ruleset)), joinRulesets([...after.values()].map((s) => s.ruleset)));
     try {
       if (script) await applyNftScript(nft, script);
     } catch (err) {
-      if (!previous) throw err;
+      if (full) throw err;
       log(`proxy: incremental update refused, replacing table ${table}: ${(err as Error).message}`);
       applied = undefined;
       return sync();
     }
-    applied = { ruleset, ports };
+    // The table was found missing meanwhile: what it holds is unknown until the full sync already asked for.
+    if (applied !== base) return;
+    const state = base ?? new Map<string, AppliedService>();
+    for (const [key, desired] of after) {
+      if (desired.ports.length > 0) state.set(key, desired);
+      else state.delete(key);
+    }
+    applied = state;
+    if (full) size = { servicePorts: 0, chains: 0, rules: 0, elements: config.nodePortAddresses.length };
+    resize(before.values(), -1);
+    resize(after.values(), 1);
     if (script) {
-      const report = { full: !previous, durationMs: clock.now() - started, servicePorts: ports.length, ...rulesetSize(ruleset) };
+      const report = { full, durationMs: clock.now() - started, ...size };
       if (report.full) log(`proxy: programmed table ${table}: ${report.servicePorts} service ports, ${report.chains} chains, ${report.rules} rules, ${report.elements} map elements in ${report.durationMs} ms`);
       options.onSync?.(report);
     }
-    for (const filter of staleUdpFlows(previous?.ports ?? [], ports)) {
+    const portsOf = (m: Map<string, AppliedService>) => [...m.values()].flatMap((s) => s.ports);
+    // A full sync knows nothing of what the table held: every UDP port counts as new, and its old flows go.
+    for (const filter of staleUdpFlows(portsOf(before), portsOf(after))) {
       await deleteConntrackEntries(conntrack, filter).catch((err) => log(`proxy: ${(err as Error).message}`));
     }
   };
@@ -163,9 +220,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     });
   };
 
-  const onChange = { onAdd: () => requestSync(), onUpdate: () => requestSync(), onDelete: () => requestSync() };
-  services.addEventHandler(onChange);
-  slices.addEventHandler(onChange);
+  const markDirty = (...keys: (string | undefined)[]) => {
+    const marked = keys.filter((key): key is string => key !== undefined);
+    for (const key of marked) dirty.add(key);
+    if (marked.length > 0) requestSync();
+  };
+  services.addEventHandler({
+    onAdd: (svc) => markDirty(serviceKeyOf(svc)),
+    onUpdate: (_, svc) => markDirty(serviceKeyOf(svc)),
+    onDelete: (svc) => markDirty(serviceKeyOf(svc)),
+  });
+  // A slice relabelled to another Service changes both.
+  slices.addEventHandler({
+    onAdd: (slice) => markDirty(serviceKeyOfSlice(slice)),
+    onUpdate: (old, slice) => markDirty(serviceKeyOfSlice(old), serviceKeyOfSlice(slice)),
+    onDelete: (slice) => markDirty(serviceKeyOfSlice(slice)),
+  });
 
   const shutdown = () => {
     stopped = true;

@@ -41,14 +41,46 @@ export interface RulesetConfig {
 
 /** The desired ruleset for `ports`. */
 export function desiredRuleset(ports: ProxiedServicePort[], config: RulesetConfig): ProxyRuleset {
-  const ruleset: ProxyRuleset = {
+  const ruleset = emptyRuleset();
+  for (const ip of config.nodePortAddresses) ruleset.elements.get(NODEPORT_ADDRESSES)!.set(ip, '');
+  for (const sp of ports) addServicePort(ruleset, sp, config);
+  return ruleset;
+}
+
+/**
+ * The part of the ruleset that `ports` (one Service's) contribute: their chains, sets and map
+ * elements, without the node's own elements. Names and keys are the Service's own, so the
+ * parts of different Services never overlap.
+ */
+export function serviceRuleset(ports: ProxiedServicePort[], config: RulesetConfig): ProxyRuleset {
+  return desiredRuleset(ports, { ...config, nodePortAddresses: [] });
+}
+
+/**
+ * Joins the parts of several Services (from {@link serviceRuleset}) into one ruleset, with the
+ * node's own elements when `config` is given: joining every Service's part gives what
+ * {@link desiredRuleset} gives for all their ports.
+ */
+export function joinRulesets(parts: Iterable<ProxyRuleset>, config?: RulesetConfig): ProxyRuleset {
+  const joined = emptyRuleset();
+  for (const ip of config?.nodePortAddresses ?? []) joined.elements.get(NODEPORT_ADDRESSES)!.set(ip, '');
+  for (const part of parts) {
+    for (const [name, rules] of part.chains) joined.chains.set(name, rules);
+    for (const [name, body] of part.sets) joined.sets.set(name, body);
+    for (const [name, elements] of part.elements) {
+      const into = joined.elements.get(name)!;
+      for (const [key, value] of elements) into.set(key, value);
+    }
+  }
+  return joined;
+}
+
+function emptyRuleset(): ProxyRuleset {
+  return {
     chains: new Map(),
     sets: new Map(),
     elements: new Map([SERVICE_IPS, SERVICE_NODEPORTS, NO_ENDPOINT_SERVICES, NO_ENDPOINT_NODEPORTS, NODEPORT_ADDRESSES].map((n) => [n, new Map()])),
   };
-  for (const ip of config.nodePortAddresses) ruleset.elements.get(NODEPORT_ADDRESSES)!.set(ip, '');
-  for (const sp of ports) addServicePort(ruleset, sp, config);
-  return ruleset;
 }
 
 function addServicePort(rs: ProxyRuleset, sp: ProxiedServicePort, config: RulesetConfig): void {

@@ -59,19 +59,38 @@ export function isProxied(svc: Service): boolean {
 export function proxiedServicePorts(services: Service[], slices: EndpointSlice[], nodeName: string): ProxiedServicePort[] {
   const slicesByService = new Map<string, EndpointSlice[]>();
   for (const slice of slices) {
-    const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (!service || slice.addressType !== 'IPv4') continue;
-    const key = `${slice.metadata?.namespace ?? ''}/${service}`;
-    slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
+    const key = serviceKeyOfSlice(slice);
+    if (key) slicesByService.set(key, [...(slicesByService.get(key) ?? []), slice]);
   }
   const result: ProxiedServicePort[] = [];
-  for (const svc of services) {
-    if (!isProxied(svc)) continue;
-    const key = `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
-    const ownSlices = slicesByService.get(key) ?? [];
-    result.push(...servicePortsOf(svc, key, ownSlices, nodeName));
-  }
-  return result.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const svc of services) result.push(...portsOfService(svc, slicesByService.get(serviceKeyOf(svc)) ?? [], nodeName));
+  return result.sort(byId);
+}
+
+/** `namespace/name` of a Service (the informer cache's key). */
+export function serviceKeyOf(svc: Service): string {
+  return `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
+}
+
+/** `namespace/name` of the Service an EndpointSlice belongs to, if it names one. */
+export function serviceKeyOfSlice(slice: EndpointSlice): string | undefined {
+  const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return service ? `${slice.metadata?.namespace ?? ''}/${service}` : undefined;
+}
+
+/**
+ * The ports the proxy serves for one Service, given its EndpointSlices (those labelled with
+ * its name); sorted by id. What {@link proxiedServicePorts} gives for the Service, computed
+ * alone so that a sync recomputes only the Services that changed.
+ */
+export function portsOfService(svc: Service, slices: EndpointSlice[], nodeName: string): ProxiedServicePort[] {
+  if (!isProxied(svc)) return [];
+  const ipv4 = slices.filter((slice) => slice.addressType === 'IPv4');
+  return servicePortsOf(svc, serviceKeyOf(svc), ipv4, nodeName).sort(byId);
+}
+
+function byId(a: ProxiedServicePort, b: ProxiedServicePort): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function servicePortsOf(svc: Service, key: string, slices: EndpointSlice[], nodeName: string): ProxiedServicePort[] {

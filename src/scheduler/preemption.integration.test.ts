@@ -56,7 +56,8 @@ test('a higher-priority pod preempts a lower-priority one and takes its place', 
       throw err;
     }
   });
-  assert.equal((await getPod('important')).status?.nominatedNodeName, node);
+  // Upstream deletes the victims first and then records the nomination: wait for it.
+  await waitFor('the preemptor nominated to the node', async () => (await getPod('important')).status?.nominatedNodeName === node);
   // No kubelet runs here: finish the victim's termination as one would.
   await cluster.client.delete(pods, ns, 'low', { gracePeriodSeconds: 0 }).catch((err) => {
     if (!isNotFound(err)) throw err;

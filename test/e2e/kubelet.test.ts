@@ -200,7 +200,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
       name: 'main',
       image: IMAGE,
       command: ['sh', '-c', 'touch /tmp/alive; exec sleep 3600'],
-      livenessProbe: { exec: { command: ['cat', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 1 },
+      livenessProbe: { exec: { command: ['cat', '/tmp/alive'] }, initialDelaySeconds: 2, periodSeconds: 1, failureThreshold: 1 },
     }]));
     await waitForRow(s.kubectl, s.ns, 'unhealthy', (r) => r[1] === '1/1' && r[2] === 'Running');
     // The container stops being alive when its file goes.

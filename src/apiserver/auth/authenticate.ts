@@ -80,15 +80,26 @@ function userFromPeerCertificate(socket: TLSSocket, ca: X509Certificate): Certif
   if (!socket.authorized) return undefined;
   const peer = socket.getPeerCertificate();
   if (!peer?.raw) return undefined;
+  // Clients that open a connection per request present the same certificate each time: check
+  // its signature once (the fingerprint is a SHA-256 of the whole certificate).
+  const known = verifiedCertificates.get(peer.fingerprint256);
+  if (known && known.ca === ca) return known.entry;
   const cert = new X509Certificate(peer.raw);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return undefined;
   const commonName = peer.subject?.CN;
   if (typeof commonName !== 'string' || commonName === '') return undefined;
-  return {
+  const entry = {
     user: { username: commonName, groups: values(peer.subject.O) },
     notAfter: new Date(cert.validTo).getTime(),
   };
+  if (verifiedCertificates.size >= VERIFIED_CERTIFICATES_MAX) verifiedCertificates.clear();
+  verifiedCertificates.set(peer.fingerprint256, { ca, entry });
+  return entry;
 }
+
+/** Certificates already verified, by SHA-256 fingerprint; cleared when full (a cluster has few client identities). */
+const verifiedCertificates = new Map<string, { ca: X509Certificate; entry: CertificateUser }>();
+const VERIFIED_CERTIFICATES_MAX = 4096;
 
 /** Node gives a single attribute value as a string and repeated ones as an array. */
 function values(attribute: string | string[] | undefined): string[] {

@@ -66,7 +66,7 @@ async function configure(run: RunCommand, pod: PodInterface, host: string): Prom
  */
 export function hostSideBatch(pod: Pick<PodInterface, 'netnsPath' | 'bridge' | 'mtu'>, host: string, exists: boolean): string {
   for (const word of [host, pod.bridge, pod.netnsPath, String(pod.mtu)]) {
-    if (!word || /\s/.test(word)) throw new Error(`cannot pass ${JSON.stringify(word)} to ip -batch: it has blanks`);
+    if (!word || /\s/.test(word)) throw new NetworkCommandError(['ip', '-batch', '-'], `cannot pass ${JSON.stringify(word)} to ip -batch: it is empty or has blanks`);
   }
   const mtu = String(pod.mtu);
   return [

@@ -92,9 +92,7 @@ export class PodNetwork implements SandboxNetwork {
   async setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[] }): Promise<{ ip: string }> {
     const cidr = await this.awaitPodCidr();
     const ip = await this.ipam.allocate(sandbox.id, formatCidr(cidr));
-    if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${sandbox.id} ${Math.round(performance.now())} ipam\n`);
     await attachPodInterface(this.run, { sandboxId: sandbox.id, netnsPath: sandbox.netnsPath, ip, prefix: cidr.prefix, gateway: gatewayOf(cidr), bridge: this.bridge, mtu: this.mtu! });
-    if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${sandbox.id} ${Math.round(performance.now())} attached\n`);
     const before = await this.readRecord(sandbox.id);
     await this.writeRecord(sandbox.id, { ip, portMappings: sandbox.portMappings });
     if (sandbox.portMappings.length || before?.portMappings.length) await this.syncRules();

@@ -70,7 +70,6 @@ export async function ensureSandbox(config: SandboxConfig, options: SandboxStore
     ...namespacePaths(id, config, options.namespaceDir),
   };
   await createNamespaces(record);
-  if (process.env.SKIFF_TRACE) process.stderr.write(`TRACE ${config.pod.name} ${Math.round(performance.now())} namespaces\n`);
   // Before the record is written: a sandbox on record always has its network (a crash in between re-runs this).
   if (options.network && record.netnsPath) {
     record.ip = (await options.network.setUp({ id, netnsPath: record.netnsPath, portMappings: record.config.portMappings ?? [] })).ip;
