@@ -30,6 +30,7 @@ import { startControlPlane, type ControlPlane } from '../src/index.ts';
 import { LocalImageService } from '../src/kubelet/images/index.ts';
 import { startAgent, type RunningAgent } from '../src/agent.ts';
 import { OciRuntime } from '../src/kubelet/runtime/index.ts';
+import { quantile } from './load.ts';
 
 const run = promisify(execFile);
 const args = process.argv.slice(2);
@@ -57,10 +58,6 @@ const NODES = findResource('', 'v1', 'nodes')!;
 const log = (line: string) => {
   if (VERBOSE) process.stderr.write(`${line}\n`);
 };
-
-function quantile(sorted: number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN;
-}
 
 async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;

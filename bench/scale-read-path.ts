@@ -21,7 +21,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,7 +28,9 @@ import { findResource } from '../src/api/catalogue.ts';
 import { RestClient } from '../src/client/index.ts';
 import { SqliteStore } from '../src/storage/sqlite.ts';
 import { adminClient, type AdminClient } from './admin-client.ts';
+import { freePort } from '../src/local-cluster/processes.ts';
 import { quantile } from './load.ts';
+import { cpuSeconds } from './process-stats.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -124,28 +125,14 @@ async function fill(dbPath: string, count: number): Promise<number> {
   return bytes / count;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function procStatus(pid: number, field: string): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function cpuSeconds(pid: number): Promise<number> {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** Starts `bin/skiff apiserver` on `dataDir`; resolves once it serves, with the seconds that took. */
 async function startApiServer(dataDir: string): Promise<{ child: ChildProcess; port: number; seconds: number }> {
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--max-old-space-size=8192', path.join(REPO_ROOT, 'bin', 'skiff'), 'apiserver', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -21,15 +21,16 @@
  *   - the store size on disk (state.db with its WAL), against etcd's 8 GiB recommended maximum.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
 import { RestClient, type ResourceRef, type Watch } from '../src/client/index.ts';
+import { freePort } from '../src/local-cluster/processes.ts';
 import { quantile, runLoad } from './load.ts';
+import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -100,31 +101,10 @@ function sloMs(verb: string): number {
   return 1_000;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Peak resident memory of a process, from the kernel's high-water mark. */
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 async function fileMiB(...files: string[]): Promise<number> {
   let bytes = 0;
   for (const f of files) bytes += (await stat(f).catch(() => ({ size: 0 }))).size;
   return bytes / 1024 / 1024;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (in USER_HZ = 100 ticks/s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function skiff(argv: string[], logFile: string, nodeFlags: string[] = []): ChildProcess {
@@ -155,13 +135,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeout
       reject(new Error(`${what}: process exited ${code}`));
     });
   });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 function runningAndReady(pod: Pod): boolean {
@@ -255,7 +228,7 @@ interface StageResult {
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-scale-'));
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const children: ChildProcess[] = [];
   const results: StageResult[] = [];
   let client: RestClient | undefined;

@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,7 +29,8 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
 import { isResourceExpired, RestClient, type Watch } from '../src/client/index.ts';
 import { startControlPlane } from '../src/index.ts';
-import { runLoad } from './load.ts';
+import { quantile, runLoad } from './load.ts';
+import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -71,32 +72,11 @@ function pod(ns: string, i: number): Pod {
   };
 }
 
-/** Peak resident memory of a process, from the kernel's high-water mark. */
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
-/**
- * CPU seconds (user + system) a process has used so far, from /proc: on a shared machine the
- * scheduler's CPU time per pod is the figure that does not depend on what else runs.
- */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
 /** CPU seconds this process (every thread) has used since `since`. */
 function cpuSecondsSince(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1e6;
 }
-
-/** Linux's USER_HZ, the unit of /proc/PID/stat times (100 on every mainstream architecture). */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 function startSchedulerProcess(kubeconfig: string): ChildProcess {
   // Without leader election: the backlog's scheduler must not wait out the previous one's Lease.
@@ -105,13 +85,6 @@ function startSchedulerProcess(kubeconfig: string): ChildProcess {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /**
@@ -150,10 +123,6 @@ function watchBindings(client: RestClient, ns: string, boundAt: Map<string, numb
       current.stop();
     },
   };
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 }
 
 async function waitForCount(map: Map<string, number>, count: number, what: string, timeoutMs: number): Promise<void> {
