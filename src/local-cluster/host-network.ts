@@ -18,7 +18,7 @@ export interface HostSubnet {
 }
 
 /** `ip ARGS`; an error carries ip's own message. */
-async function ip(args: string[]): Promise<string> {
+export async function ip(args: string[]): Promise<string> {
   try {
     return (await exec('ip', args)).stdout;
   } catch (err) {

@@ -31,7 +31,7 @@ import {
   type HostSubnet,
 } from './host-network.ts';
 import { removeNodeLeftovers } from './node-cleanup.ts';
-import { freePort, isOurProcess, killSkiffProcess, startSkiffProcess, waitForLog } from './processes.ts';
+import { freePort, isOurProcess, killSkiffProcess, processExists, startSkiffProcess, waitForLog } from './processes.ts';
 
 const REGISTRY_DIR = '/run/skiff-cluster';
 const STATE_FILE = 'cluster.json';
@@ -312,13 +312,4 @@ export async function sweepStaleClusters(): Promise<void> {
 async function removeMachineResources(id: string): Promise<void> {
   for (const name of await hostMountNamespaces()) if (clusterIdOf(name) === id) await removeHostMountNamespace(name);
   await removeClusterNetwork(id);
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -11,15 +11,15 @@
  * second test taking the same index fails to create it and moves on. The namespace's name
  * carries the creating process's pid, so a later run removes what a killed run left behind.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { ip } from '../../src/local-cluster/host-network.ts';
+import { processExists } from '../../src/local-cluster/processes.ts';
 import { removeTempDir, run, spawnSkiff, stopChild, type CommandResult, type Kubectl, type SkiffProcess } from './harness.ts';
 
-const exec = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
 const PREFIX = 'sktn';
 /** /30s in 10.251.0.0/16. */
@@ -60,34 +60,16 @@ export interface NodeNetns {
   remove(): Promise<void>;
 }
 
-async function ip(args: string[]): Promise<string> {
-  try {
-    return (await exec('ip', args)).stdout;
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Error(`ip ${args.join(' ')}: ${stderr || (err as Error).message}`, { cause: err });
-  }
-}
-
 function addressOf(index: number, host: number): string {
   const n = index * 4 + host;
   return `10.251.${n >> 8}.${n & 255}`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes the namespaces (and their veths) of test processes that are gone. */
 async function sweepStale(): Promise<void> {
   for (const line of (await ip(['netns', 'list'])).split('\n')) {
     const m = NAMESPACE.exec(line.split(' ')[0]);
-    if (!m || alive(Number(m[2]))) continue;
+    if (!m || processExists(Number(m[2]))) continue;
     await ip(['netns', 'delete', m[0]]).catch(() => undefined);
     await ip(['link', 'delete', `${PREFIX}${m[1]}`]).catch(() => undefined);
   }
