@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startAgent } from '../agent.ts';
-import { ensureNodeKubeconfig, NodeJoinError } from '../apiserver/node-join-client.ts';
+import { ensureNodeKubeconfig, NodeJoinError } from '../kubelet/bootstrap.ts';
 import { runComponent } from './component.ts';
 import { kubeletOptions, kubeletStartError, withKubeletFlags, type KubeletFlags } from './kubelet-command.ts';
 

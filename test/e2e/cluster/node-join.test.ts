@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../../src/api/catalogue.ts';
-import { ensureNodeKubeconfig, NodeJoinError } from '../../../src/apiserver/node-join-client.ts';
+import { ensureNodeKubeconfig, NodeJoinError } from '../../../src/kubelet/bootstrap.ts';
 import { ApiError, RestClient } from '../../../src/client/index.ts';
 import { startControlPlane, type ControlPlane } from '../../../src/index.ts';
 import { KubeConfig } from '@kubernetes/client-node';

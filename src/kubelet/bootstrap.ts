@@ -1,5 +1,6 @@
 /**
- * The node's side of joining a cluster with a join token (`K10<CA hash>::server:<secret>`):
+ * The kubelet's TLS bootstrap, the node's side of joining a cluster with a join token
+ * (`K10<CA hash>::server:<secret>`):
  * 1. fetch the server's CA (`GET /cacerts`, before any trust) and check its SHA-256 against the
  *    hash the token pins — a mismatch means another cluster, or someone in between: refuse;
  * 2. make a key and a certificate request for `system:node:<name>`, and have the server sign
@@ -15,12 +16,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { loadKubeconfig } from '../client/kubeconfig.ts';
-import { writeKubeconfig } from './auth/kubeconfig.ts';
-import { createNodeCertificateRequest } from './auth/node-certificate.ts';
-import { NODE_PASSWORD_HEADER } from './auth/node-password.ts';
-import { caHash, parseJoinToken } from './auth/tokens.ts';
-import { readFileIfExists } from './auth/credential-files.ts';
-import { CA_CERTS_PATH, NODE_CERTIFICATE_PATH } from './node-join.ts';
+import { writeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
+import { createNodeCertificateRequest } from '../apiserver/auth/node-certificate.ts';
+import { NODE_PASSWORD_HEADER } from '../apiserver/auth/node-password.ts';
+import { caHash, parseJoinToken } from '../apiserver/auth/tokens.ts';
+import { readFileIfExists } from '../apiserver/auth/credential-files.ts';
+import { CA_CERTS_PATH, NODE_CERTIFICATE_PATH } from '../apiserver/node-join.ts';
 
 /** Renew the node certificate this long before it expires. */
 const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
