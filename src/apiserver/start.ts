@@ -142,7 +142,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
       authenticate: createAuthenticator({ caCertPem: pki.caCertPem, tokens: tokenUsers, verifyToken: (t) => serviceAccountTokens.authenticate(t) }),
       parts: { registry, objects, watchCache, stateCache, bookmarkIntervalSeconds: 60, log: config.log, kubeletClient, serviceAccountTokens },
       health: { ready: () => ready },
-      authorize: createNodeAuthorizer(nodePodLookups(objects)),
+      authorize: createNodeAuthorizer(nodePodLookups(objects, store, stateCache)),
       nodeJoin: createNodeJoinHandler({ ca: { certPem: pki.caCertPem, keyPem: pki.caKeyPem }, joinSecret: parseJoinToken(tokens.nodeToken)!.secret, passwords: nodePasswords, log: config.log }),
     });
     await new Promise<void>((resolve, reject) => {
