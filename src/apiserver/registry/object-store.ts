@@ -4,7 +4,7 @@
  * of an existing object goes through (upstream's GuaranteedUpdate).
  */
 import type { ResourceInfo } from '../../api/resource.ts';
-import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, StoreUnavailableError, type KeyValue, type Store } from '../../storage/store.ts';
+import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError, StoreUnavailableError, type KeyValue, type ListResult, type Store } from '../../storage/store.ts';
 import { alreadyExists, conflict, expired, notFound, serviceUnavailable, StatusError } from '../errors.ts';
 import { keyFor, prefixFor } from '../storage-keys.ts';
 import { fromStorageVersion, toStorageVersion } from '../../api/versions/index.ts';
@@ -44,6 +44,70 @@ export interface ListPage {
   remaining: number;
 }
 
+/** One stored entry of a list page: its stored text, and the object when a filter already parsed it. */
+export interface StoredEntry {
+  kv: KeyValue;
+  object?: KObject;
+}
+
+export interface StoredPage {
+  entries: StoredEntry[];
+  revision: number;
+  /** Key to continue from, when more remain. */
+  continueKey?: string;
+  remaining: number;
+}
+
+/** The object of an entry, as `r`'s version (parsed now unless a filter already did). */
+export function entryObject(r: ResourceInfo, entry: StoredEntry): KObject {
+  return entry.object ?? fromStorageVersion(r, decodeObject(entry.kv));
+}
+
+/**
+ * One page of a collection as stored, in key order at one revision, over-reading in chunks
+ * when a selector filters. Each entry keeps its stored text and is parsed only when the filter
+ * must look at it, so an unfiltered list can be answered from the text without parsing.
+ */
+export async function listStored(
+  r: ResourceInfo,
+  source: Pick<Store, 'list'>,
+  prefix: string,
+  options: { limit: number; startKey?: string; revision: number; filter?: (o: KObject) => boolean },
+): Promise<StoredPage> {
+  const { limit, filter } = options;
+  const entries: StoredEntry[] = [];
+  let startKey = options.startKey;
+  let revision = options.revision;
+  // Over-read in chunks when filtering, as upstream does, so one page needs few reads.
+  const chunk = limit ? Math.max(limit, filter ? 500 : limit) : 0;
+  for (;;) {
+    let page: ListResult;
+    try {
+      page = await source.list(prefix, { revision, limit: chunk || undefined, startKey });
+    } catch (err) {
+      throw storeError(err, r, '');
+    }
+    revision = page.revision;
+    for (let i = 0; i < page.items.length; i++) {
+      const kv = page.items[i];
+      let object: KObject | undefined;
+      if (filter) {
+        object = fromStorageVersion(r, decodeObject(kv));
+        if (!filter(object)) continue;
+      }
+      entries.push({ kv, object });
+      if (limit && entries.length === limit) {
+        const hasMore = i < page.items.length - 1 || page.more;
+        if (!hasMore) return { entries, revision, remaining: 0 };
+        const remaining = filter ? 0 : page.items.length - 1 - i + page.remaining;
+        return { entries, revision, continueKey: kv.key + '\u0000', remaining };
+      }
+    }
+    if (!page.more || page.items.length === 0) return { entries, revision, remaining: 0 };
+    startKey = page.items[page.items.length - 1].key + '\u0000';
+  }
+}
+
 /** What `tryUpdate` returns: the new object, or `undefined` to leave it unchanged. */
 export type TryUpdate = (current: KObject) => KObject | undefined | Promise<KObject | undefined>;
 
@@ -78,37 +142,13 @@ export class ObjectStore {
     namespace: string,
     options: { limit?: number; startKey?: string; revision?: number; filter?: (o: KObject) => boolean; source?: Pick<Store, 'list'> },
   ): Promise<ListPage> {
-    const prefix = prefixFor(r, namespace);
-    const limit = options.limit && options.limit > 0 ? options.limit : 0;
-    const filter = options.filter;
-    const items: KObject[] = [];
-    let startKey = options.startKey;
-    let revision = options.revision ?? 0;
-    // Over-read in chunks when filtering, as upstream does, so one page needs few store calls.
-    const chunk = limit ? Math.max(limit, filter ? 500 : limit) : 0;
-    for (;;) {
-      let page;
-      try {
-        page = await (options.source ?? this.store).list(prefix, { revision, limit: chunk || undefined, startKey });
-      } catch (err) {
-        throw storeError(err, r, '');
-      }
-      revision = page.revision;
-      for (let i = 0; i < page.items.length; i++) {
-        const kv = page.items[i];
-        const obj = fromStorageVersion(r, decodeObject(kv));
-        if (filter && !filter(obj)) continue;
-        items.push(obj);
-        if (limit && items.length === limit) {
-          const hasMore = i < page.items.length - 1 || page.more;
-          if (!hasMore) return { items, revision, remaining: 0 };
-          const remaining = filter ? 0 : page.items.length - 1 - i + page.remaining;
-          return { items, revision, continueKey: kv.key + '\u0000', remaining };
-        }
-      }
-      if (!page.more || page.items.length === 0) return { items, revision, remaining: 0 };
-      startKey = page.items[page.items.length - 1].key + '\u0000';
-    }
+    const page = await listStored(r, options.source ?? this.store, prefixFor(r, namespace), {
+      limit: options.limit && options.limit > 0 ? options.limit : 0,
+      startKey: options.startKey,
+      revision: options.revision ?? 0,
+      filter: options.filter,
+    });
+    return { items: page.entries.map((e) => entryObject(r, e)), revision: page.revision, continueKey: page.continueKey, remaining: page.remaining };
   }
 
   async create(r: ResourceInfo, obj: KObject): Promise<KObject> {
