@@ -45,11 +45,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const now = options.now ?? Date.now;
   // A keep-alive connection carries many requests but one certificate: verify and parse it once.
   const certificateUsers = new WeakMap<Socket, CertificateUser | null>();
+  // Clients that open a connection per request present the same certificate each time: check
+  // its signature once (the fingerprint is a SHA-256 of the whole certificate).
+  const verified = new Map<string, CertificateUser>();
 
   function certificateUser(socket: Socket): UserInfo | undefined {
     let entry = certificateUsers.get(socket);
     if (entry === undefined) {
-      entry = isTlsSocket(socket) ? userFromPeerCertificate(socket, ca) ?? null : null;
+      entry = isTlsSocket(socket) ? userFromPeerCertificate(socket, ca, verified) ?? null : null;
       certificateUsers.set(socket, entry);
     }
     // A connection (a long watch, say) can outlive its certificate.
@@ -72,7 +75,8 @@ function isTlsSocket(socket: Socket): socket is TLSSocket {
   return 'getPeerCertificate' in socket;
 }
 
-function userFromPeerCertificate(socket: TLSSocket, ca: X509Certificate): CertificateUser | undefined {
+/** `verified`: certificates already checked against `ca`, by fingerprint; emptied when full (a cluster has few client identities). */
+function userFromPeerCertificate(socket: TLSSocket, ca: X509Certificate, verified: Map<string, CertificateUser>): CertificateUser | undefined {
   // `authorized` is set only when OpenSSL verified the chain against the server's `ca` option,
   // within its validity period and for client use (a certificate whose extended key usage lacks
   // clientAuth, such as the serving one, fails as upstream requires). The check against our CA
@@ -80,10 +84,8 @@ function userFromPeerCertificate(socket: TLSSocket, ca: X509Certificate): Certif
   if (!socket.authorized) return undefined;
   const peer = socket.getPeerCertificate();
   if (!peer?.raw) return undefined;
-  // Clients that open a connection per request present the same certificate each time: check
-  // its signature once (the fingerprint is a SHA-256 of the whole certificate).
-  const known = verifiedCertificates.get(peer.fingerprint256);
-  if (known && known.ca === ca) return known.entry;
+  const known = verified.get(peer.fingerprint256);
+  if (known) return known;
   const cert = new X509Certificate(peer.raw);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return undefined;
   const commonName = peer.subject?.CN;
@@ -92,13 +94,11 @@ function userFromPeerCertificate(socket: TLSSocket, ca: X509Certificate): Certif
     user: { username: commonName, groups: values(peer.subject.O) },
     notAfter: new Date(cert.validTo).getTime(),
   };
-  if (verifiedCertificates.size >= VERIFIED_CERTIFICATES_MAX) verifiedCertificates.clear();
-  verifiedCertificates.set(peer.fingerprint256, { ca, entry });
+  if (verified.size >= VERIFIED_CERTIFICATES_MAX) verified.clear();
+  verified.set(peer.fingerprint256, entry);
   return entry;
 }
 
-/** Certificates already verified, by SHA-256 fingerprint; cleared when full (a cluster has few client identities). */
-const verifiedCertificates = new Map<string, { ca: X509Certificate; entry: CertificateUser }>();
 const VERIFIED_CERTIFICATES_MAX = 4096;
 
 /** Node gives a single attribute value as a string and repeated ones as an array. */
