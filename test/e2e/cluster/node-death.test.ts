@@ -5,8 +5,10 @@
  * the other two until the RC is back to 6 Ready; when the host comes back its stale containers
  * are removed; a fourth host joins and receives new pods. Pods on different hosts reach each
  * other by pod IP (host-gateway routes over the hosts' shared link) and through a Service (by
- * ClusterIP and by cluster DNS name), which answers every time once the dead node's pods are
- * replaced; a killed agent, restarted, adopts the containers it left running.
+ * ClusterIP and by cluster DNS name). A client pod on host-1 calls the Service all along: its
+ * calls fail only in the window before the cut-off node is declared dead, and keep succeeding
+ * while the host returns and a fourth host joins. A killed agent, restarted, adopts the
+ * containers it left running.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -22,6 +24,17 @@ const SERVICES = findResource('', 'v1', 'services')!;
 /** GETs `$1` `$2` times (2 s each at most), one answer or FAIL per line. Constant text; the data are arguments. */
 const GET_LOOP = 'i=0; while [ $i -lt "$2" ]; do timeout 2 wget -qO- "$1" || echo FAIL; i=$((i+1)); done';
 const SELECTOR = { app: 'spread' };
+/**
+ * The traffic client's loop: GETs `$1` until the pod is deleted, one line per call,
+ * `<unix seconds at the call's start> <answer or FAIL>`, read back with `kubectl logs`.
+ */
+const TRAFFIC_LOOP = 'while :; do t=$(date +%s); r=$(timeout 2 wget -qO- "$1" 2>/dev/null) || r=FAIL; echo "$t ${r:-FAIL}"; sleep 0.2; done';
+/**
+ * How long after the node is declared dead (its Ready condition's transition) calls may still
+ * fail: the node lifecycle controller marks its pods NotReady, the EndpointSlice drops them and
+ * host-1's proxy reprograms, and a call already in flight to a dead pod times out (2 s).
+ */
+const DECLARED_DEAD_SLACK_SECONDS = 10;
 
 const rc: ReplicationController = {
   apiVersion: 'v1',
@@ -114,14 +127,42 @@ describe('node death and a joining node', { timeout: 300_000 }, async () => {
     assert.ok(byName.every((a) => names.has(a)), `answers: ${byName}`);
   });
 
+  /** The traffic client's calls so far: when each started (unix seconds) and what answered. */
+  async function trafficCalls(): Promise<{ at: number; answer: string }[]> {
+    const out = await c.kubectl(['logs', 'traffic'], { timeoutMs: 30_000 });
+    return out.stdout.trim().split('\n').filter(Boolean).map((line) => {
+      const [at, answer = 'FAIL'] = line.split(' ');
+      return { at: Number(at), answer };
+    });
+  }
+  /** Unix seconds at which the cut-off node was declared dead (its Ready condition left True). */
+  let declaredDeadAt = 0;
+
+  it('starts a client on host-1 that calls the Service all along', async () => {
+    const svc = await c.admin.get<Service>(SERVICES, 'default', 'spread');
+    await c.admin.create<Pod>(PODS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'traffic', namespace: 'default', labels: { app: 'traffic' } },
+      spec: {
+        nodeName: 'host-1',
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'client', image: CLUSTER_IMAGE, command: ['sh', '-c', TRAFFIC_LOOP, 'traffic', `http://${svc.spec!.clusterIP}/`] }],
+      },
+    });
+    await wait('the client answered by the Service', async () => (await trafficCalls().catch(() => [])).some((call) => call.answer !== 'FAIL'), 60_000);
+  });
+
   it('moves the pods of a host cut off to the other two, back to 6 Ready', async () => {
     const victim = 'host-3';
     await c.cluster.setPartitioned(victim, true);
-    await wait(`${victim} NotReady and tainted unreachable`, async () => {
+    const dead = await wait(`${victim} NotReady and tainted unreachable`, async () => {
       const node = await c.admin.get<Node>(NODES, undefined, victim);
       const ready = node.status?.conditions?.find((cond) => cond.type === 'Ready');
-      return ready?.status === 'Unknown' && node.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute');
+      const tainted = node.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute');
+      return ready?.status === 'Unknown' && tainted && ready;
     }, 60_000);
+    declaredDeadAt = Date.parse(dead.lastTransitionTime!) / 1000;
     await wait('6 Ready pods, none on the cut-off host', async () => {
       const ready = (await pods()).filter(isReady);
       const rcNow = await c.admin.get<ReplicationController>(RCS, 'default', 'spread');
@@ -129,6 +170,16 @@ describe('node death and a joining node', { timeout: 300_000 }, async () => {
     }, 90_000);
     const answers = await getFromHost1('http://spread.default.svc.cluster.local/', 10);
     assert.ok(answers.every((a) => a !== 'FAIL'), `once the node is declared dead the Service answers every time: ${answers}`);
+  });
+
+  it('kept the Service answering, with failures only before the node was declared dead', async () => {
+    const calls = await trafficCalls();
+    const late = calls.filter((call) => call.answer === 'FAIL' && call.at > declaredDeadAt + DECLARED_DEAD_SLACK_SECONDS);
+    assert.deepEqual(late, [], `calls failed after the node was declared dead at ${declaredDeadAt}`);
+    const after = calls.filter((call) => call.at > declaredDeadAt + DECLARED_DEAD_SLACK_SECONDS);
+    assert.ok(after.length > 0, 'the client kept calling after the node was declared dead');
+    const failures = calls.filter((call) => call.answer === 'FAIL');
+    console.log(`# traffic: ${calls.length} calls, ${failures.length} failed, the last ${failures.length ? failures.at(-1)!.at - declaredDeadAt : '-'} s after the node was declared dead`);
   });
 
   it('removes the stale containers of the host once it is back', async () => {
@@ -145,13 +196,20 @@ describe('node death and a joining node', { timeout: 300_000 }, async () => {
     }, 30_000);
   });
 
-  it('gives new pods to a fourth host that joins', async () => {
+  it('gives new pods to a fourth host that joins while traffic runs, and the Service answers from them', async () => {
+    const since = Math.floor(Date.now() / 1000);
     await c.cluster.addHosts(1);
     await c.admin.patch(RCS, 'default', 'spread', { spec: { replicas: 9 } }, 'merge');
-    await wait('9 Ready pods, some on host-4', async () => {
+    const onHost4 = await wait('9 Ready pods, some on host-4', async () => {
       const ready = (await pods()).filter(isReady);
-      return ready.length === 9 && (countBy(ready).get('host-4') ?? 0) > 0;
+      const names = ready.filter((p) => p.spec?.nodeName === 'host-4').map((p) => p.metadata!.name!);
+      return ready.length === 9 && names.length > 0 && names;
     }, 90_000);
+    await wait('the client answered by a pod on host-4', async () => (await trafficCalls()).some((call) => onHost4.includes(call.answer)), 60_000);
+    const calls = await trafficCalls();
+    assert.ok(calls.some((call) => call.at >= since), 'the client kept calling while host-4 joined');
+    const failed = calls.filter((call) => call.at > declaredDeadAt + DECLARED_DEAD_SLACK_SECONDS && call.answer === 'FAIL');
+    assert.deepEqual(failed, [], 'no call failed while host-3 returned and host-4 joined');
   });
 
   it('restarts a killed agent, which adopts the containers it left running', async () => {
