@@ -243,4 +243,18 @@ describe('node death and a joining node', { timeout: 300_000 }, async () => {
     const restarts = (await pods()).filter((p) => p.spec?.nodeName === 'host-4').flatMap((p) => p.status?.containerStatuses ?? []).map((s) => s.restartCount);
     assert.ok(restarts.every((n) => n === 0), `restart counts ${restarts}`);
   });
+
+  it('removes a node: kubectl drain moves its pods, then its agent stops and kubectl delete node', async () => {
+    const drained = await c.kubectl(['drain', 'host-4', '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=90s'], { timeoutMs: 120_000 });
+    assert.match(drained.stdout, /node\/host-4 drained/, drained.stderr);
+    await wait('9 Ready pods, none on host-4, and no containers left there', async () => {
+      const ready = (await pods()).filter(isReady);
+      return ready.length === 9 && ready.every((p) => p.spec?.nodeName !== 'host-4') && (await c.containersOn('host-4')).length === 0;
+    }, 90_000);
+    await c.cluster.stopHost('host-4');
+    const deleted = await c.kubectl(['delete', 'node', 'host-4']);
+    assert.match(deleted.stdout, /node "host-4" deleted/, deleted.stderr);
+    const left = await c.admin.list<Node>(NODES, undefined);
+    assert.deepEqual(left.items.map((n) => n.metadata!.name).sort(), ['host-1', 'host-2', 'host-3']);
+  });
 });
