@@ -139,6 +139,26 @@ describe('RestClient', () => {
     assert.ok(closed instanceof ApiError && closed.code === 410 && closed.reason === 'Expired');
   });
 
+  test('a watch with bookmarks that hears nothing for 150 s is closed as dead; each chunk restarts the wait', async () => {
+    const body = new Readable({ read() {} });
+    const t = new ScriptedTransport([() => ({ status: 200, headers: {}, body })]);
+    const clock = new FakeClock();
+    const c = new RestClient(t, { clock });
+    const events: WatchEvent<any>[] = [];
+    const outcome: { closed: Error | undefined | 'open' } = { closed: 'open' };
+    c.watch(pods, 'ns', { allowWatchBookmarks: true }, (e) => events.push(e), (err) => (outcome.closed = err));
+    await clock.advance(100_000);
+    body.push(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '6' } } }) + '\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(100_000);
+    assert.equal(outcome.closed, 'open', 'the bookmark at 100 s kept the watch open past 150 s');
+    assert.deepEqual(events.map((e) => e.type), ['BOOKMARK']);
+    await clock.advance(60_000);
+    const closed: unknown = outcome.closed;
+    assert.ok(closed instanceof Error && /nothing received for 150 s/.test(closed.message), String(closed));
+    body.destroy();
+  });
+
   test('a refused watch closes with the ApiError', async () => {
     const t = new ScriptedTransport([{ status: 403, body: status(403, 'Forbidden', 'no') }]);
     const c = new RestClient(t, { clock: new FakeClock() });

@@ -54,6 +54,9 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
+/** How long a watch with bookmarks may stay silent before it is presumed dead: 2.5 bookmark intervals. */
+export const WATCH_IDLE_TIMEOUT_MS = 150_000;
+
 export type PatchType = 'merge' | 'strategic' | 'json';
 
 export type DeleteOptions = Partial<Pick<MetaDeleteOptions, 'gracePeriodSeconds' | 'propagationPolicy' | 'preconditions' | 'dryRun'>>;
@@ -209,7 +212,10 @@ export class RestClient {
     onClose: (err?: Error) => void,
   ): Watch {
     const request: HttpRequest = { method: 'GET', path: path(r, namespace) + query({ ...options, watch: true }), headers: this.headers() };
-    return openWatch(this.transport, request, onEvent, onClose);
+    // A server that sends bookmarks sends one at least every minute (Skiff's and upstream's
+    // watch caches both do), so a bookmarking watch silent for much longer has lost its peer.
+    const idle = options.allowWatchBookmarks ? { clock: this.clock, timeoutMs: WATCH_IDLE_TIMEOUT_MS } : undefined;
+    return openWatch(this.transport, request, onEvent, onClose, idle);
   }
 
   private headers(contentType?: string): Record<string, string> {

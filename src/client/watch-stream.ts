@@ -4,9 +4,12 @@
  * in exactly one `onClose`:
  * - no error: the server ended the stream cleanly (its timeoutSeconds ran out);
  * - an {@link ApiError}: the watch was refused, or an ERROR event came (410 Expired: relist);
- * - any other error: the connection dropped, or a line was not an event.
+ * - any other error: the connection dropped, or a line was not an event, or (with `idle`)
+ *   nothing arrived for longer than the server's bookmarks allow: a connection whose peer
+ *   vanished (a partitioned node) sends no FIN, and without this the watch would wait forever.
  */
 import { apiErrorFrom } from './api-error.ts';
+import type { Clock } from './clock.ts';
 import { readJson, type HttpRequest, type Transport } from './transport.ts';
 
 export interface WatchEvent<T> {
@@ -20,15 +23,37 @@ export interface Watch {
   stop(): void;
 }
 
-export function openWatch<T>(transport: Transport, request: HttpRequest, onEvent: (event: WatchEvent<T>) => void, onClose: (err?: Error) => void): Watch {
+/** Ends a watch that receives nothing for `timeoutMs`, measured on `clock`. */
+export interface WatchIdleLimit {
+  clock: Clock;
+  timeoutMs: number;
+}
+
+export function openWatch<T>(
+  transport: Transport,
+  request: HttpRequest,
+  onEvent: (event: WatchEvent<T>) => void,
+  onClose: (err?: Error) => void,
+  idle?: WatchIdleLimit,
+): Watch {
   const abort = new AbortController();
   let closed = false;
+  let cancelIdle: (() => void) | undefined;
   const close = (err?: Error) => {
     if (closed) return;
     closed = true;
+    cancelIdle?.();
     abort.abort();
     onClose(err);
   };
+  const armIdle = () => {
+    if (!idle || closed) return;
+    cancelIdle?.();
+    cancelIdle = idle.clock.setTimer(idle.timeoutMs, () =>
+      close(new Error(`watch stream: nothing received for ${Math.round(idle.timeoutMs / 1000)} s; the connection is presumed dead`)),
+    );
+  };
+  armIdle();
   const deliver = (line: string) => {
     let event: { type: string; object: any };
     try {
@@ -51,6 +76,7 @@ export function openWatch<T>(transport: Transport, request: HttpRequest, onEvent
       let ended = false;
       res.body.setEncoding('utf8');
       res.body.on('data', (chunk: string) => {
+        armIdle();
         buffered += chunk;
         let nl: number;
         while (!closed && (nl = buffered.indexOf('\n')) >= 0) {
@@ -72,6 +98,7 @@ export function openWatch<T>(transport: Transport, request: HttpRequest, onEvent
   return {
     stop() {
       closed = true;
+      cancelIdle?.();
       abort.abort();
     },
   };
