@@ -1,5 +1,5 @@
 /**
- * The pod start-up benchmark: `sudo node --import tsx bench/pod-startup.ts [--pods 100] [--runc-runs 10]`.
+ * The pod start-up benchmark: `sudo node --import tsx bench/pod-startup.ts [--pods 100] [--runc-runs 10] [--runtime runc|crun]`.
  * Root is required (the kubelet runs real containers).
  *
  * What `skiff up` runs, in this process: a control plane (API server, controllers, scheduler)
@@ -14,6 +14,7 @@
  *     p99 from each pod's create request (client side) to a watch seeing it Running and Ready;
  * and the ratio of pod p99 to bare runc p50, beside upstream's SLO (p99 <= 5 s) and ours
  * (p99 <= 1 s). Pods, containers and the data directory are removed at the end, even on failure.
+ * `--runtime runc|crun` picks the node's runtime (default the kubelet's; the bare reference stays `runc run`).
  * `--cpu-profile FILE` profiles the process (control plane and node) while the pods start.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -29,7 +30,7 @@ import { isNotFound, loadKubeconfig, RestClient, type Watch } from '../src/clien
 import { startControlPlane, type ControlPlane } from '../src/index.ts';
 import { LocalImageService } from '../src/kubelet/images/index.ts';
 import { startAgent, type RunningAgent } from '../src/agent.ts';
-import { OciRuntime } from '../src/kubelet/runtime/index.ts';
+import { DEFAULT_OCI_RUNTIME, OciRuntime } from '../src/kubelet/runtime/index.ts';
 import { quantile } from './load.ts';
 
 const run = promisify(execFile);
@@ -41,6 +42,7 @@ const flag = (name: string, fallback: string) => {
 const POD_COUNT = Number(flag('pods', '100'));
 const RUNC_RUNS = Number(flag('runc-runs', '10'));
 const VERBOSE = args.includes('--verbose');
+const RUNTIME = parseRuntime(flag('runtime', DEFAULT_OCI_RUNTIME));
 /** Writes a CPU profile (.cpuprofile, for Chrome DevTools) of this process while the pods start. */
 const CPU_PROFILE = flag('cpu-profile', '');
 /** Set on the re-run inside the bench's network namespace. */
@@ -58,6 +60,11 @@ const NODES = findResource('', 'v1', 'nodes')!;
 const log = (line: string) => {
   if (VERBOSE) process.stderr.write(`${line}\n`);
 };
+
+function parseRuntime(name: string): 'runc' | 'crun' {
+  if (name !== 'runc' && name !== 'crun') throw new Error(`--runtime: expected runc or crun, not ${name}`);
+  return name;
+}
 
 async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -139,6 +146,7 @@ async function main(): Promise<void> {
       rootDir,
       kubeletPort: 0,
       isServer: true,
+      runtime: RUNTIME,
       network: { clusterCidr: CLUSTER_CIDR },
       clusterDNS: [CLUSTER_DNS],
       log,
@@ -158,6 +166,7 @@ async function main(): Promise<void> {
     const createdAt = new Map<string, number>();
     const boundAt = new Map<string, number>();
     const readyAt = new Map<string, number>();
+    const uids = new Map<string, string>();
     watch = api.watch<Pod>(
       PODS,
       'default',
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
         if (!name) return;
         if (!boundAt.has(name) && event.object.spec?.nodeName) boundAt.set(name, performance.now());
         if (!readyAt.has(name) && runningAndReady(event.object)) readyAt.set(name, performance.now());
+        if (event.object.metadata?.uid) uids.set(name, event.object.metadata.uid);
       },
       (err) => {
         if (err) process.stderr.write(`bench: pod watch closed: ${err.message}\n`);
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpuBefore);
     const stackAfter = await stackCpuMs();
     const stackCpu = stackBefore !== undefined && stackAfter !== undefined ? stackAfter - stackBefore : undefined;
+    const podCgroupsCpu = await podCgroupsCpuMs([...uids.values()]);
     loopDelay.disable();
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -213,11 +224,13 @@ async function main(): Promise<void> {
     const ms = (x: number) => `${Math.round(x)} ms`;
     process.stdout.write(
       [
-        `pod start-up: ${POD_COUNT} pods (busybox sleep, image present) created at once on one node`,
+        `pod start-up: ${POD_COUNT} pods (busybox sleep, image present) created at once on one node, containers by ${RUNTIME}`,
         `  create -> Running and Ready (watch): p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(latencies.at(-1)!)}; all Ready ${ms(lastReady)} after the first create`,
         `  of which create -> bound (scheduler): p50 ${ms(quantile(bound, 0.5))}, p99 ${ms(quantile(bound, 0.99))}`,
         `  event loop delay while the pods started: p99 ${ms(loopDelay.percentile(99) / 1e6)}, max ${ms(loopDelay.max / 1e6)}; CPU of this process (control plane and node) ${ms((cpu.user + cpu.system) / 1000)}` +
           (stackCpu !== undefined ? `, with the processes it started ${ms(stackCpu)} (${ms(stackCpu / POD_COUNT)} a pod)` : ''),
+        `  CPU in the pods' cgroups (the runtime's work after it joined them, and the containers): ${ms(podCgroupsCpu)}` +
+          (stackCpu !== undefined ? `; all told ${ms((stackCpu + podCgroupsCpu) / POD_COUNT)} a pod` : ''),
         `  machine load average (1 min) at the end: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
         `  bare runc run -d (busybox bundle, ${bare.length} runs): p50 ${ms(bareP50)}, min ${ms(bare[0])}, max ${ms(bare.at(-1)!)}`,
         `  ratio pod p99 / bare runc p50: ${(p99 / bareP50).toFixed(1)}x`,
@@ -272,6 +285,16 @@ async function stackCpuMs(): Promise<number | undefined> {
   return ns === undefined ? undefined : Number(ns) / 1e6;
 }
 
+/**
+ * CPU time (ms) used so far in the pods' cgroups (cpuacct, /skiff/<pod uid>): the containers,
+ * and whatever of the runtime's start-up runs in them — runc's init once runc has moved it, crun
+ * and the monitor from the start (the kubelet makes crun's cgroups and the monitor joins them).
+ */
+async function podCgroupsCpuMs(podUids: string[]): Promise<number> {
+  const usage = await Promise.all(podUids.map((uid) => readFile(path.join(CPUACCT, 'skiff', uid, 'cpuacct.usage'), 'utf8').then(Number, () => 0)));
+  return usage.reduce((a, b) => a + b, 0) / 1e6;
+}
+
 /** Deletes the pods and waits for the kubelet to remove them; then whatever is left goes by force. */
 async function cleanUp(parts: { client?: RestClient; agent?: RunningAgent; plane?: ControlPlane; rootDir: string; dataDir: string }): Promise<void> {
   const { client, agent, plane, rootDir, dataDir } = parts;
@@ -287,7 +310,7 @@ async function cleanUp(parts: { client?: RestClient; agent?: RunningAgent; plane
     }
   }
   await agent?.stop().catch(() => undefined);
-  const runtime = new OciRuntime({ rootDir });
+  const runtime = new OciRuntime({ rootDir, runtime: RUNTIME });
   for (const s of await runtime.listPodSandboxes().catch(() => [])) await runtime.removePodSandbox(s.id).catch(() => undefined);
   for (const c of await runtime.listContainers().catch(() => [])) await runtime.removeContainer(c.id).catch(() => undefined);
   client?.close();

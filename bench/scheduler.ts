@@ -27,7 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
-import { isResourceExpired, RestClient, type Watch } from '../src/client/index.ts';
+import { isResourceExpired, RestClient } from '../src/client/index.ts';
 import { startControlPlane } from '../src/index.ts';
 import { quantile, runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
@@ -88,28 +88,29 @@ function startSchedulerProcess(kubeconfig: string): ChildProcess {
 }
 
 /**
- * Watches pods in `ns` and records when each one's binding arrives. A watch the server ends
- * (or drops, e.g. a consumer it judged too slow) is reopened from the last version seen, or
- * from the start when that version has expired: bindings already recorded keep their time.
+ * The child of {@link watchBindingsElsewhere}: watches pods in `ns` and prints "NAME EPOCH-MS"
+ * as each one's binding arrives, after a first line "ready" once the watch is open. A watch the
+ * server ends (or drops, e.g. a consumer it judged too slow) is reopened from the last version
+ * seen, or from the start when that version has expired: bindings already printed are not
+ * printed again.
  */
-function watchBindings(client: RestClient, ns: string, boundAt: Map<string, number>, onBound: () => void): Watch {
-  let resourceVersion = '0';
-  let current: Watch;
-  let stopped = false;
+async function watchBindings(ns: string, kubeconfig: string): Promise<void> {
+  const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'bench-scheduler-watcher' });
+  const seen = new Set<string>();
+  let resourceVersion = (await client.list<Pod>(pods, ns, { limit: 1 })).metadata?.resourceVersion ?? '0';
   const open = () => {
-    current = client.watch<Pod>(
+    client.watch<Pod>(
       pods,
       ns,
       { resourceVersion },
       (event) => {
         resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
         const name = event.object.metadata?.name;
-        if (!name || !event.object.spec?.nodeName || boundAt.has(name)) return;
-        boundAt.set(name, performance.now());
-        onBound();
+        if (!name || !event.object.spec?.nodeName || seen.has(name)) return;
+        seen.add(name);
+        process.stdout.write(`${name} ${performance.timeOrigin + performance.now()}\n`);
       },
       (err) => {
-        if (stopped) return;
         if (err) process.stderr.write(`bench: pod watch closed (${err.message}); reopening\n`);
         if (isResourceExpired(err)) resourceVersion = '0';
         open();
@@ -117,12 +118,30 @@ function watchBindings(client: RestClient, ns: string, boundAt: Map<string, numb
     );
   };
   open();
-  return {
-    stop() {
-      stopped = true;
-      current.stop();
-    },
-  };
+  process.stdout.write('ready\n');
+}
+
+/**
+ * Watches pods in `ns` from a child process (this file with --watch-bindings), so that decoding
+ * every pod event is not counted as the control plane's CPU, and records when each binding
+ * arrived (in this process's clock). Resolves once the watch is open.
+ */
+async function watchBindingsElsewhere(kubeconfig: string, ns: string, boundAt: Map<string, number>, onBound: () => void): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--watch-bindings', ns, '--kubeconfig', kubeconfig], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`binding watcher exited with ${code} before its watch opened`)));
+    lines.once('line', () => resolve());
+  });
+  lines.on('line', (line) => {
+    const [name, epochMs] = line.split(' ');
+    if (boundAt.has(name)) return;
+    boundAt.set(name, Number(epochMs) - performance.timeOrigin);
+    onBound();
+  });
+  return { stop: () => stopProcess(child) };
 }
 
 async function waitForCount(map: Map<string, number>, count: number, what: string, timeoutMs: number): Promise<void> {
@@ -141,21 +160,25 @@ async function waitForCount(map: Map<string, number>, count: number, what: strin
 
 /**
  * Creates `count` pods in `ns` from a child process (this file with --create-pods) running
- * 100 clients, and records when each create was sent (in this process's clock).
+ * 100 clients, and records when each create was sent (in this process's clock). Returns the
+ * child's CPU seconds, so a reader can tell whether the clients were the limit.
  */
-async function createPodsElsewhere(kubeconfig: string, ns: string, count: number, createdAt: Map<string, number>): Promise<void> {
+async function createPodsElsewhere(kubeconfig: string, ns: string, count: number, createdAt: Map<string, number>): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--create-pods', ns, String(count), '--kubeconfig', kubeconfig], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let cpu = NaN;
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const [name, epochMs] = line.split(' ');
-    createdAt.set(name, Number(epochMs) - performance.timeOrigin);
+    const [name, value] = line.split(' ');
+    if (name === 'cpu') cpu = Number(value);
+    else createdAt.set(name, Number(value) - performance.timeOrigin);
   });
   const code = await new Promise((resolve) => child.once('close', resolve));
   if (code !== 0) throw new Error(`pod creator exited with ${code}`);
+  return cpu;
 }
 
-/** The child of {@link createPodsElsewhere}: prints "NAME EPOCH-MS" as each create is sent. */
+/** The child of {@link createPodsElsewhere}: prints "NAME EPOCH-MS" as each create is sent, and "cpu SECONDS" at the end. */
 async function createPods(ns: string, count: number, kubeconfig: string): Promise<void> {
   const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'bench-scheduler-creator' });
   try {
@@ -166,6 +189,7 @@ async function createPods(ns: string, count: number, kubeconfig: string): Promis
   } finally {
     client.close();
   }
+  process.stdout.write(`cpu ${cpuSecondsSince({ user: 0, system: 0 })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -187,9 +211,9 @@ async function main(): Promise<void> {
       children.push(scheduler);
       const createdAt = new Map<string, number>();
       const boundAt = new Map<string, number>();
-      const watch = watchBindings(client, ns, boundAt, () => {});
+      const watch = await watchBindingsElsewhere(plane.kubeconfigPath, ns, boundAt, () => {});
       const planeCpuAtStart = process.cpuUsage();
-      await createPodsElsewhere(plane.kubeconfigPath, ns, count, createdAt);
+      const creatorCpu = await createPodsElsewhere(plane.kubeconfigPath, ns, count, createdAt);
       await waitForCount(boundAt, count, `end to end ${count}`, 600_000);
       const start = Math.min(...createdAt.values());
       const seconds = (Math.max(...boundAt.values()) - start) / 1000;
@@ -198,12 +222,12 @@ async function main(): Promise<void> {
       const e2eCpu = await cpuSeconds(scheduler.pid!);
       const e2ePlaneCpu = cpuSecondsSince(planeCpuAtStart);
       const peak = await peakRssMiB(scheduler.pid!);
-      watch.stop();
+      await watch.stop();
       await stopProcess(scheduler);
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       console.log(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  creating clients CPU ${((creatorCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
       );
 
       // Backlog: pods created with no scheduler running, then one starts.
@@ -216,7 +240,7 @@ async function main(): Promise<void> {
       let second: ChildProcess | undefined;
       // Watching from before the pods exist: a watch opened after would start with one event
       // per existing pod, tens of thousands at once.
-      const backlogWatch = watchBindings(client, backlogNs, backlogBound, () => {
+      const backlogWatch = await watchBindingsElsewhere(plane.kubeconfigPath, backlogNs, backlogBound, () => {
         if (firstBound) return;
         firstBound = performance.now();
         cpuAtFirstBound = cpuSeconds(second!.pid!);
@@ -232,7 +256,7 @@ async function main(): Promise<void> {
       const drainSeconds = (Math.max(...backlogBound.values()) - firstBound) / 1000;
       const backlogRate = count / drainSeconds;
       const backlogPeak = await peakRssMiB(second.pid!);
-      backlogWatch.stop();
+      await backlogWatch.stop();
       await stopProcess(second);
 
       console.log(
@@ -248,5 +272,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (args.includes('--create-pods')) await createPods(flag('create-pods', ''), Number(args[args.indexOf('--create-pods') + 2]), flag('kubeconfig', ''));
+if (args.includes('--watch-bindings')) await watchBindings(flag('watch-bindings', ''), flag('kubeconfig', ''));
+else if (args.includes('--create-pods')) await createPods(flag('create-pods', ''), Number(args[args.indexOf('--create-pods') + 2]), flag('kubeconfig', ''));
 else await main();

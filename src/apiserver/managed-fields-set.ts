@@ -68,14 +68,12 @@ export class FieldSet {
 
   union(other: FieldSet): FieldSet {
     const out = this.clone();
-    for (const p of other.paths()) out.insert(p);
+    mergeInto(out, other);
     return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    const out = new FieldSet();
-    for (const p of this.paths()) if (!other.has(p)) out.insert(p);
-    return out;
+    return without(this, other) ?? new FieldSet();
   }
 
   intersection(other: FieldSet): FieldSet {
@@ -99,6 +97,32 @@ export class FieldSet {
     read(set, json, true);
     return set;
   }
+}
+
+/**
+ * Adds the members of `from` to `into`, node by node (a write's diff is merged on every write,
+ * so this walks the two trees once rather than listing and re-inserting every path). Subtrees
+ * without members are not copied, as inserting `from`'s paths would not make them.
+ */
+function mergeInto(into: FieldSet, from: FieldSet): void {
+  if (from.member) into.member = true;
+  for (const [k, child] of from.children) {
+    if (child.isEmpty()) continue;
+    let target = into.children.get(k);
+    if (!target) into.children.set(k, (target = new FieldSet()));
+    mergeInto(target, child);
+  }
+}
+
+/** The members of `set` that `minus` lacks, as a tree of only the nodes leading to them; undefined when none. */
+function without(set: FieldSet, minus: FieldSet | undefined): FieldSet | undefined {
+  let out: FieldSet | undefined;
+  if (set.member && !minus?.member) (out = new FieldSet()).member = true;
+  for (const [k, child] of set.children) {
+    const kept = without(child, minus?.children.get(k));
+    if (kept) (out ??= new FieldSet()).children.set(k, kept);
+  }
+  return out;
 }
 
 /** fieldsV1 that is not a tree of path elements. */

@@ -32,7 +32,11 @@ const UNTRACKED_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'gene
  * but status on /status).
  */
 export function trackedFields(set: FieldSet, options: { hasStatus: boolean; subresource?: string }): FieldSet {
-  const out = set.clone();
+  return dropUntracked(set.clone(), options);
+}
+
+/** {@link trackedFields} on a set the caller owns: changes `out` and returns it. */
+function dropUntracked(out: FieldSet, options: { hasStatus: boolean; subresource?: string }): FieldSet {
   out.member = false;
   out.children.delete('f:apiVersion');
   out.children.delete('f:kind');
@@ -144,11 +148,15 @@ export interface UpdateRecord {
 export function recordUpdate(base: Manager[], live: KObject | undefined, next: KObject, rec: UpdateRecord): Manager[] {
   const diff = compare(live, next, rec.shape);
   const scope = { hasStatus: rec.hasStatus, subresource: rec.subresource };
-  const changed = trackedFields(diff.added.union(diff.modified), scope);
-  const removed = trackedFields(diff.removed, scope);
+  // The comparison's sets are this call's own, so they are narrowed in place, and the set
+  // operations below are skipped where an operand is empty (a create removes nothing and
+  // starts from no managers): every write runs this, and each copy is a tree of Maps.
+  const changed = dropUntracked(diff.modified.isEmpty() ? diff.added : diff.added.union(diff.modified), scope);
+  const removed = dropUntracked(diff.removed, scope);
   const managers = base.map((m) => ({ ...m, fields: m.fields.clone() }));
-  if (changed.isEmpty() && removed.isEmpty()) return managers;
-  const taken = changed.union(removed);
+  const nothingRemoved = removed.isEmpty();
+  if (changed.isEmpty() && nothingRemoved) return managers;
+  const taken = nothingRemoved ? changed : changed.union(removed);
   for (const m of managers) {
     if (sameManager(m, rec.manager, 'Update', rec.subresource)) continue;
     m.fields = m.fields.difference(taken);
@@ -158,7 +166,8 @@ export function recordUpdate(base: Manager[], live: KObject | undefined, next: K
     own = { manager: rec.manager, operation: 'Update', apiVersion: rec.apiVersion, subresource: rec.subresource, fields: new FieldSet() };
     managers.push(own);
   }
-  own.fields = own.fields.union(changed).difference(removed);
+  const owned = own.fields.isEmpty() ? changed : own.fields.union(changed);
+  own.fields = nothingRemoved ? owned : owned.difference(removed);
   own.apiVersion = rec.apiVersion;
   own.time = formatTime(rec.now);
   return managers;

@@ -24,6 +24,8 @@ import { startEndpointReconciler } from './endpoint-reconciler.ts';
 import { ensureClusterSecrets } from './cluster-secrets.ts';
 import { Allocator, cidrRange, intToIpv4, ipv4ToInt, portRange } from './registry/allocator.ts';
 import { ObjectStore } from './registry/object-store.ts';
+import { stateCacheValue } from './registry/state-cache-value.ts';
+import { storedPriorityClasses } from './admission/priority-classes.ts';
 import { Registry } from './registry/registry.ts';
 import { createNodeJoinHandler } from './node-join.ts';
 import { NodePasswords } from './node-passwords.ts';
@@ -120,12 +122,13 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const [portFirst, portLast] = config.nodePortRange ?? [30000, 32767];
     const namespaces = findResource('', 'v1', 'namespaces');
     if (!namespaces) throw new Error('namespaces missing from the catalogue');
-    const objects = new ObjectStore(store);
+    const objects = new ObjectStore(store, { cachedValue: stateCacheValue(stateCache) });
     const registry = new Registry({
       objects,
       namespaces,
       garbageCollector: config.garbageCollector,
       podTolerationSeconds: config.podTolerationSeconds,
+      priorityClasses: storedPriorityClasses(objects, stateCache),
       allocators: {
         clusterIPs: new Allocator(store, CLUSTER_IP_PREFIX, serviceRange),
         nodePorts: new Allocator(store, NODE_PORT_PREFIX, portRange(portFirst, portLast)),

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../agent.ts';
-import { KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
+import { DEFAULT_OCI_RUNTIME, KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { defaultClusterDNS } from '../apiserver/start.ts';
@@ -54,7 +54,7 @@ export function withKubeletFlags(cmd: Command): Command {
     .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
     .option('--node-name <name>', 'name of the Node (default: the host name)')
     .option('--data-dir <dir>', 'where the node keeps images, pods and logs (under DATA_DIR/agent)', defaultDataDir())
-    .option('--runtime <name>', 'OCI runtime: runc or crun', parseRuntime, 'runc')
+    .option('--runtime <name>', 'OCI runtime: crun or runc', parseRuntime, DEFAULT_OCI_RUNTIME)
     .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
     .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
     .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=500m,memory=1Gi', parseResourceList)
@@ -91,6 +91,7 @@ export interface ServerAgentFlags {
   nodeName?: string;
   nodeIp?: string;
   kubeletPort: number;
+  runtime: 'runc' | 'crun';
   clusterCidr: string;
   serviceCidr: string;
   clusterDns?: string;
@@ -101,7 +102,8 @@ export function withServerAgentFlags(cmd: Command): Command {
   return cmd
     .option('--node-name <name>', 'name of the Node (default: the host name)')
     .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
-    .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250);
+    .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
+    .option('--runtime <name>', 'OCI runtime of the node: crun or runc', parseRuntime, DEFAULT_OCI_RUNTIME);
 }
 
 export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningAgent> {
@@ -113,6 +115,7 @@ export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: 
       nodeName: flags.nodeName,
       nodeIP: flags.nodeIp,
       kubeletPort: flags.kubeletPort,
+      runtime: flags.runtime,
       network: { clusterCidr: flags.clusterCidr },
       clusterDNS: [flags.clusterDns ?? defaultClusterDNS(flags.serviceCidr)],
       log,

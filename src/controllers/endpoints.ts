@@ -19,6 +19,7 @@ import type { ControllerConstructor } from './controller.ts';
 import { computeSubsets, truncateSubsets } from './endpoint-subsets.ts';
 import { isNamespaceTerminating } from './namespace-terminating.ts';
 import { HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podsSelectedBy, serviceSelector, servicesSelecting } from './service-pods.ts';
+import { indexPods, indexServiceSelectors } from './selection-indexes.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
 
 export const ENDPOINTS_MANAGED_BY = 'endpoints.kubernetes.io/managed-by';
@@ -45,6 +46,8 @@ export function wantsEndpoints(svc: Service | undefined): svc is Service {
 export const endpointsController: ControllerConstructor = (ctx) => {
   const services = ctx.informers.informerFor<Service>(servicesResource);
   const pods = ctx.informers.informerFor<Pod>(podsResource);
+  indexPods(pods.cache);
+  indexServiceSelectors(services.cache);
   const endpoints = ctx.informers.informerFor<Endpoints>(endpointsResource);
   const recorder = ctx.recorder('endpoint-controller');
   const queue = new WorkQueue({ clock: ctx.clock });

@@ -19,6 +19,7 @@ import { isNamespaceTerminating } from './namespace-terminating.ts';
 import { planSlices, type EndpointGroup, portsKey } from './endpointslice-plan.ts';
 import { isPodReady } from './pod-util.ts';
 import { findPort, HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podIPv4, podsSelectedBy, servicesSelecting, shouldPodBeInEndpoints, shouldSetHostname } from './service-pods.ts';
+import { indexPods, indexServiceSelectors } from './selection-indexes.ts';
 import { SliceExpectations } from './slice-expectations.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
 
@@ -101,6 +102,8 @@ export function desiredGroups(svc: Service, pods: Pod[], nodeOf: (name: string) 
 export function newEndpointSliceController(ctx: ControllerContext, options: EndpointSliceControllerOptions = {}): Controller {
   const services = ctx.informers.informerFor<Service>(servicesResource);
   const pods = ctx.informers.informerFor<Pod>(podsResource);
+  indexPods(pods.cache);
+  indexServiceSelectors(services.cache);
   const nodes = ctx.informers.informerFor<Node>(nodesResource);
   const slices = ctx.informers.informerFor<EndpointSlice>(slicesResource);
   const recorder = ctx.recorder('endpointslice-controller');

@@ -15,6 +15,7 @@ import {
   isNotFound,
   keyOf,
   NAMESPACE_INDEX,
+  OWNER_INDEX,
   runReconciler,
   TerminalError,
   WorkQueue,
@@ -22,6 +23,7 @@ import {
   type Result,
 } from '../client/index.ts';
 import { claimObjects } from './claim.ts';
+import { indexOrphans, ORPHAN_IN_NAMESPACE_INDEX } from './selection-indexes.ts';
 import { requeueOnConflict } from './requeue-on-conflict.ts';
 import type { Controller, ControllerConstructor, ControllerContext } from './controller.ts';
 import { controllerRefOf, newControllerRef } from './controller-ref.ts';
@@ -71,6 +73,7 @@ class ReplicaSyncController implements Controller {
     this.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     this.owners = ctx.informers.informerFor<ReplicatedObject>(r);
     this.pods = ctx.informers.informerFor<Pod>(PODS);
+    indexOrphans(this.pods.cache);
     this.owners.addEventHandler({
       onAdd: (o) => this.queue.add(keyOf(o)),
       onUpdate: (_, o) => this.queue.add(keyOf(o)),
@@ -172,7 +175,9 @@ class ReplicaSyncController implements Controller {
     const needsSync = this.expectations.satisfied(key) && !owner.metadata?.deletionTimestamp;
     const namespace = owner.metadata!.namespace!;
     const ownerRef = newControllerRef(owner, this.apiVersion, this.kind.resource.kind);
-    const active = this.pods.cache.byIndex(NAMESPACE_INDEX, namespace).filter(isPodActive);
+    // Only its own pods and orphans can be claimed: pods of other controllers are left alone.
+    const candidates = new Set([...this.pods.cache.byIndex(OWNER_INDEX, owner.metadata!.uid!), ...this.pods.cache.byIndex(ORPHAN_IN_NAMESPACE_INDEX, namespace)]);
+    const active = [...candidates].filter((pod) => pod.metadata?.namespace === namespace && isPodActive(pod));
     const pods = await claimObjects(active, {
       client: this.ctx.client,
       resource: PODS,

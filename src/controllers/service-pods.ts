@@ -5,7 +5,8 @@
  * targetPort can be a different number on every pod).
  */
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import { NAMESPACE_INDEX, type ObjectCache } from '../client/index.ts';
+import type { ObjectCache } from '../client/index.ts';
+import { LABEL_IN_NAMESPACE_INDEX, pairInNamespace, SELECTOR_IN_NAMESPACE_INDEX, type indexPods, type indexServiceSelectors } from './selection-indexes.ts';
 
 /**
  * The Service's selector, or undefined when it has none. An empty selector counts as none:
@@ -24,15 +25,31 @@ export function selectorMatches(svc: Service, labels: Record<string, string> | u
   return Object.entries(sel).every(([k, v]) => labels?.[k] === v);
 }
 
-/** The pods of the Service's namespace its selector matches. */
+/**
+ * The pods of the Service's namespace its selector matches. Every such pod carries the
+ * selector's first pair, so only that pair's bucket is read (`pods` needs {@link indexPods}).
+ */
 export function podsSelectedBy(svc: Service, pods: ObjectCache<Pod>): Pod[] {
-  const namespace = svc.metadata?.namespace ?? '';
-  return pods.byIndex(NAMESPACE_INDEX, namespace).filter((pod) => selectorMatches(svc, pod.metadata?.labels));
+  const sel = serviceSelector(svc);
+  if (!sel) return [];
+  const [key, value] = Object.entries(sel)[0];
+  return pods.byIndex(LABEL_IN_NAMESPACE_INDEX, pairInNamespace(svc.metadata?.namespace ?? '', key, value)).filter((pod) => selectorMatches(svc, pod.metadata?.labels));
 }
 
-/** The Services of the pod's namespace whose selectors match any of `labelSets` (old and new labels). */
+/**
+ * The Services of the pod's namespace whose selectors match any of `labelSets` (old and new
+ * labels). A Service selecting a pod has every pair of its selector among the pod's labels, so
+ * the candidates are the Services filed under one of those labels (`services` needs
+ * {@link indexServiceSelectors}).
+ */
 export function servicesSelecting(namespace: string, labelSets: (Record<string, string> | undefined)[], services: ObjectCache<Service>): Service[] {
-  return services.byIndex(NAMESPACE_INDEX, namespace).filter((svc) => labelSets.some((labels) => selectorMatches(svc, labels)));
+  const candidates = new Map<string, Service>();
+  for (const labels of labelSets) {
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      for (const svc of services.byIndex(SELECTOR_IN_NAMESPACE_INDEX, pairInNamespace(namespace, key, value))) candidates.set(svc.metadata?.name ?? '', svc);
+    }
+  }
+  return [...candidates.values()].filter((svc) => labelSets.some((labels) => selectorMatches(svc, labels)));
 }
 
 /** A pod that has finished (Succeeded or Failed) and will never serve again. */

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_OCI_RUNTIME } from './runtime/oci-runtime.ts';
 
 const run = promisify(execFile);
 
@@ -19,13 +20,11 @@ export interface NodeFacts {
   filesystems: string;
   /** A cgroup v1 memory controller or a cgroup v2 hierarchy is mounted. */
   cgroupsMounted: boolean;
-  /** Controllers on the cgroup2 hierarchy of a hybrid layout (/sys/fs/cgroup/unified); empty otherwise. */
-  hybridUnifiedControllers: string[];
 }
 
 /** Which runtime the kubelet will run. */
 export interface PreflightOptions {
-  /** The OCI runtime binary the kubelet will use: 'runc' (default) or 'crun'. */
+  /** The OCI runtime binary the kubelet will use: 'crun' (default) or 'runc'. */
   runtime?: string;
 }
 
@@ -48,29 +47,25 @@ export async function preflight(options: PreflightOptions = {}): Promise<string[
 export function judgeNode(facts: NodeFacts, options: PreflightOptions = {}): string[] {
   const problems: string[] = [];
   if (facts.uid !== 0) problems.push('the kubelet must run as root (it mounts filesystems and creates namespaces and cgroups)');
-  const runtime = basename(options.runtime ?? 'runc');
+  const runtime = basename(options.runtime ?? DEFAULT_OCI_RUNTIME);
   if (!facts.commands.has(runtime)) problems.push(`${runtime} not found: apt-get install ${runtime === 'crun' ? 'crun' : 'runc'}`);
   for (const tool of TOOLS) {
     if (!facts.commands.has(tool.command)) problems.push(`${tool.command} not found: apt-get install ${tool.pkg}`);
   }
   if (!/\boverlay\b/.test(facts.filesystems)) problems.push('overlayfs not available in this kernel: modprobe overlay');
   if (!facts.cgroupsMounted) problems.push('cgroups are not mounted under /sys/fs/cgroup: mount them (cgroup v1 controllers or cgroup2)');
-  if (runtime === 'crun' && facts.hybridUnifiedControllers.length > 0) {
-    problems.push(`crun refuses this hybrid cgroup layout (controllers on cgroup2: ${facts.hybridUnifiedControllers.join(' ')}): use runc (apt-get install runc)`);
-  }
   return problems;
 }
 
 /** Looks at this machine. */
 export async function gatherNodeFacts(options: PreflightOptions = {}): Promise<NodeFacts> {
-  const runtime = options.runtime ?? 'runc';
+  const runtime = options.runtime ?? DEFAULT_OCI_RUNTIME;
   const checks = [{ command: runtime, name: basename(runtime), args: ['--version'] }, ...TOOLS.map((t) => ({ ...t, name: t.command }))];
   const results = await Promise.all(checks.map(({ command, args }) => run(command, args).then(() => true, () => false)));
   const commands = new Set(checks.filter((_, i) => results[i]).map((c) => c.name));
   const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
   const cgroupsMounted = (await exists('/sys/fs/cgroup/memory/memory.limit_in_bytes')) || (await exists('/sys/fs/cgroup/cgroup.controllers'));
-  const unified = await readFile('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').catch(() => '');
-  return { uid: process.getuid?.() ?? -1, commands, filesystems, cgroupsMounted, hybridUnifiedControllers: unified.split(/\s+/).filter(Boolean) };
+  return { uid: process.getuid?.() ?? -1, commands, filesystems, cgroupsMounted };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { EventRing } from './event-ring.ts';
+import type { CacheIndex } from './state-cache.ts';
 import { CompactedError, type Store, type Watch, type WatchCallbacks, type WatchEvent } from './store.ts';
 import { Watcher } from './watcher.ts';
 
@@ -13,6 +14,18 @@ export interface WatchCacheOptions {
   retryDelayMs?: number;
   /** Default 5 s. */
   maxRetryDelayMs?: number;
+  /** Indexes a watch can be narrowed by (see {@link WatchSelection}), by name. */
+  indexes?: Record<string, CacheIndex>;
+}
+
+/**
+ * A watch that wants only the keys index `index` files under `value` (a kubelet's pods:
+ * spec.nodeName=its node). The event of a key filed there before or after the change reaches
+ * it; the watcher still applies its full selector.
+ */
+export interface WatchSelection {
+  index: string;
+  value: string;
 }
 
 /**
@@ -21,6 +34,11 @@ export interface WatchCacheOptions {
  * watch. Recent events are kept in a ring so a watcher resuming from a recent revision is
  * served from memory; one resuming from further back than the ring reaches is handed to the
  * store (which replays its log, or answers CompactedError).
+ *
+ * A watcher narrowed by an index value (a kubelet watching its node's pods) is filed under
+ * that value, so each event is offered to the few watchers of the values it carries instead of
+ * being tested by every watcher of the collection: with one such watch per node, that test
+ * made every pod write cost in proportion to the number of nodes.
  *
  * Each watcher has its own mailbox and is called from its own microtask, so one slow or
  * failing consumer does not hold up the others.
@@ -44,12 +62,16 @@ export class WatchCache {
   private readonly maxRetryDelayMs: number;
   /** Watchers grouped by prefix, so an event is matched once per distinct prefix. */
   private readonly byPrefix = new Map<string, Set<Watcher>>();
+  /** Narrowed watchers: index name → index value → watchers. */
+  private readonly byIndexValue = new Map<string, Map<string, Set<Watcher>>>();
+  private readonly indexes: Record<string, CacheIndex>;
 
   constructor(private readonly store: Store, options: WatchCacheOptions = {}) {
     this.ring = new EventRing(options.capacity ?? 10_000);
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
     this.retryDelay = this.retryDelayMs;
+    this.indexes = options.indexes ?? {};
   }
 
   /**
@@ -72,15 +94,19 @@ export class WatchCache {
     return this.latest;
   }
 
-  /** Like {@link Store.watch}: every change under `prefix` after `fromRevision`, in order. */
-  watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watch {
+  /**
+   * Like {@link Store.watch}: every change under `prefix` after `fromRevision`, in order; with
+   * `selection` (of a known index), only changes of keys filed under its value.
+   */
+  watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks, selection?: WatchSelection): Watch {
     if (!this.running || !prefix.startsWith(REGISTRY_PREFIX) || fromRevision < this.floor) {
       return this.store.watch(prefix, fromRevision, callbacks);
     }
-    const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => this.remove(w));
+    const index = selection && this.indexes[selection.index];
+    // A narrowed watcher is filed by value; a watch reaching beyond the index's keys cannot be.
+    const group = index && prefix.startsWith(index.prefix) ? this.valueGroup(selection.index, selection.value) : this.prefixGroup(prefix);
+    const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => group.remove(w));
     if (fromRevision < this.latest) watcher.push(this.ring.after(fromRevision));
-    let group = this.byPrefix.get(prefix);
-    if (!group) this.byPrefix.set(prefix, (group = new Set()));
     group.add(watcher);
     return watcher;
   }
@@ -135,15 +161,77 @@ export class WatchCache {
       const matching = events.filter((e) => e.kv.key.startsWith(prefix));
       if (matching.length > 0) for (const watcher of group) watcher.push(matching);
     }
+    for (const [name, byValue] of this.byIndexValue) this.dispatchIndexed(this.indexes[name], byValue, events);
   }
 
-  private remove(watcher: Watcher): void {
-    const group = this.byPrefix.get(watcher.prefix);
-    group?.delete(watcher);
-    if (group?.size === 0) this.byPrefix.delete(watcher.prefix);
+  /** Hands each event to the watchers of the index values its key had before and after it. */
+  private dispatchIndexed(index: CacheIndex, byValue: Map<string, Set<Watcher>>, events: WatchEvent[]): void {
+    const forValue = new Map<string, WatchEvent[]>();
+    const offer = (value: string, event: WatchEvent) => {
+      if (!byValue.has(value)) return;
+      let list = forValue.get(value);
+      if (!list) forValue.set(value, (list = []));
+      list.push(event);
+    };
+    for (const event of events) {
+      if (!event.kv.key.startsWith(index.prefix)) continue;
+      const value = indexValue(index, event.kv);
+      if (value) offer(value, event);
+      const before = event.prevKv ? indexValue(index, event.prevKv) : '';
+      if (before && before !== value) offer(before, event);
+    }
+    for (const [value, matching] of forValue) for (const watcher of byValue.get(value)!) watcher.push(matching);
+  }
+
+  private prefixGroup(prefix: string): WatcherGroup {
+    return groupIn(this.byPrefix, prefix);
+  }
+
+  private valueGroup(name: string, value: string): WatcherGroup {
+    let byValue = this.byIndexValue.get(name);
+    if (!byValue) this.byIndexValue.set(name, (byValue = new Map()));
+    const group = groupIn(byValue, value);
+    return {
+      add: group.add,
+      remove: (watcher) => {
+        group.remove(watcher);
+        if (byValue.size === 0) this.byIndexValue.delete(name);
+      },
+    };
   }
 
   private *watchers(): Generator<Watcher> {
-    for (const group of [...this.byPrefix.values()]) yield* [...group];
+    const groups = [...this.byPrefix.values(), ...[...this.byIndexValue.values()].flatMap((byValue) => [...byValue.values()])];
+    for (const group of groups) yield* [...group];
+  }
+}
+
+interface WatcherGroup {
+  add(watcher: Watcher): void;
+  remove(watcher: Watcher): void;
+}
+
+/** The set of watchers under `key` of `groups`, created on first add and dropped when emptied. */
+function groupIn(groups: Map<string, Set<Watcher>>, key: string): WatcherGroup {
+  return {
+    add: (watcher) => {
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = new Set()));
+      group.add(watcher);
+    },
+    remove: (watcher) => {
+      const group = groups.get(key);
+      group?.delete(watcher);
+      if (group?.size === 0) groups.delete(key);
+    },
+  };
+}
+
+/** The value `kv` is filed under ('' for none); a value the index cannot read files it nowhere. */
+function indexValue(index: CacheIndex, kv: WatchEvent['kv']): string {
+  try {
+    return index.valueOf(kv) || '';
+  } catch {
+    return '';
   }
 }

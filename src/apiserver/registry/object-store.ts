@@ -24,6 +24,20 @@ export function encodeObject(obj: KObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
+/**
+ * The text to store for `next`, or undefined when it is what `current` holds already. Stored
+ * texts are JSON.stringify output, which JSON.parse and JSON.stringify reproduce exactly, so
+ * when the storage version is the served one comparing texts is comparing objects; otherwise
+ * the objects are compared in the served version, as the conversion may not round-trip.
+ */
+function changedText(r: ResourceInfo, next: KObject, current: KeyValue): string | undefined {
+  const stored = toStorageVersion(r, next);
+  const text = encodeObject(stored);
+  if (text === current.value) return undefined;
+  if (stored !== next && encodeObject(next) === encodeObject(fromStorageVersion(r, decodeObject(current)))) return undefined;
+  return text;
+}
+
 /** Store failures a client can act on, as Status errors. */
 export function storeError(err: unknown, r: ResourceInfo, name: string): unknown {
   if (err instanceof StatusError) return err;
@@ -108,28 +122,59 @@ export async function listStored(
   }
 }
 
-/** What `tryUpdate` returns: the new object, or `undefined` to leave it unchanged. */
+/**
+ * What `tryUpdate` returns: the new object, or `undefined` to leave it unchanged. The object it
+ * is given is its own (parsed for this attempt), so it may change and return it.
+ */
 export type TryUpdate = (current: KObject) => KObject | undefined | Promise<KObject | undefined>;
 
-export class ObjectStore {
-  constructor(readonly store: Store) {}
+/** The newest value of a key the API server holds in memory (its state cache), possibly stale; undefined when it has none. */
+export type CachedValue = (key: string) => KeyValue | undefined;
 
-  async get(r: ResourceInfo, namespace: string, name: string): Promise<KObject> {
+export interface ObjectStoreOptions {
+  /**
+   * Where a write's first attempt reads the object (upstream's cachedExistingObject), so the
+   * read before nearly every write costs no datastore read. A stale value costs one retry:
+   * it is refreshed from the store whenever the attempt fails, conflicts or changes nothing.
+   */
+  cachedValue?: CachedValue;
+}
+
+export class ObjectStore {
+  private readonly cachedValue: CachedValue | undefined;
+
+  constructor(
+    readonly store: Store,
+    options: ObjectStoreOptions = {},
+  ) {
+    this.cachedValue = options.cachedValue;
+  }
+
+  private async readKey(r: ResourceInfo, key: string, name: string): Promise<KeyValue> {
     let kv: KeyValue | undefined;
     try {
-      kv = await this.store.get(keyFor(r, namespace, name));
+      kv = await this.store.get(key);
     } catch (err) {
       throw storeError(err, r, name);
     }
     if (!kv) throw notFound({ group: r.group, resource: r.plural, name });
-    return fromStorageVersion(r, decodeObject(kv));
+    return kv;
+  }
+
+  async get(r: ResourceInfo, namespace: string, name: string): Promise<KObject> {
+    return fromStorageVersion(r, decodeObject(await this.readKey(r, keyFor(r, namespace, name), name)));
   }
 
   async tryGet(r: ResourceInfo, namespace: string, name: string): Promise<KObject | undefined> {
-    const kv = await this.store.get(keyFor(r, namespace, name)).catch((err) => {
+    const kv = await this.tryGetStored(r, namespace, name);
+    return kv ? fromStorageVersion(r, decodeObject(kv)) : undefined;
+  }
+
+  /** The object as stored (text and revisions), not parsed; undefined when absent. */
+  tryGetStored(r: ResourceInfo, namespace: string, name: string): Promise<KeyValue | undefined> {
+    return this.store.get(keyFor(r, namespace, name)).catch((err) => {
       throw storeError(err, r, name);
     });
-    return kv ? fromStorageVersion(r, decodeObject(kv)) : undefined;
   }
 
   /**
@@ -163,7 +208,11 @@ export class ObjectStore {
 
   /**
    * Reads the object, lets `tryUpdate` compute the new one and writes it with compare-and-swap,
-   * retrying on a race unless `expectedRevision` pins the version the caller saw.
+   * retrying on a race unless `expectedRevision` pins the version the caller saw. The first
+   * attempt may work from the cached value (see {@link ObjectStoreOptions.cachedValue}); as
+   * upstream's GuaranteedUpdate, any outcome that stale data could explain (a refusal from
+   * `tryUpdate`, a revision other than the expected one, no change) is tried again on the
+   * store's value before it stands.
    */
   async guaranteedUpdate(
     r: ResourceInfo,
@@ -173,20 +222,44 @@ export class ObjectStore {
     options: { expectedRevision?: number } = {},
   ): Promise<KObject> {
     const key = keyFor(r, namespace, name);
+    let kv = this.cachedValue?.(key);
+    let fresh = !kv;
+    if (!kv) kv = await this.readKey(r, key, name);
     for (let attempt = 0; ; attempt++) {
-      const current = await this.get(r, namespace, name);
-      const currentRev = Number(current.metadata.resourceVersion);
+      const currentRev = kv.modRevision;
       if (options.expectedRevision !== undefined && options.expectedRevision !== currentRev) {
+        if (!fresh) {
+          kv = await this.readKey(r, key, name);
+          fresh = true;
+          continue;
+        }
         throw conflict({ group: r.group, resource: r.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const next = await tryUpdate(structuredClone(current));
-      if (next === undefined) return current;
-      if (encodeObject(next) === encodeObject(current)) return current;
+      let next: KObject | undefined;
       try {
-        const kv = await this.store.update(key, encodeObject(toStorageVersion(r, next)), currentRev);
-        return fromStorageVersion(r, decodeObject(kv));
+        next = await tryUpdate(fromStorageVersion(r, decodeObject(kv)));
       } catch (err) {
-        if (err instanceof ConflictError && options.expectedRevision === undefined && attempt < 20) continue;
+        if (fresh) throw err;
+        kv = await this.readKey(r, key, name);
+        fresh = true;
+        continue;
+      }
+      const text = next === undefined ? undefined : changedText(r, next, kv);
+      if (text === undefined) {
+        if (fresh) return fromStorageVersion(r, decodeObject(kv));
+        kv = await this.readKey(r, key, name);
+        fresh = true;
+        continue;
+      }
+      try {
+        const written = await this.store.update(key, text, currentRev);
+        return fromStorageVersion(r, decodeObject(written));
+      } catch (err) {
+        if (err instanceof ConflictError && options.expectedRevision === undefined && attempt < 20) {
+          kv = err.current;
+          fresh = true;
+          continue;
+        }
         throw storeError(err, r, name);
       }
     }

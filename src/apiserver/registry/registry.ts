@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { addDefaultTolerations } from '../../api/defaults/default-tolerations.ts';
-import { findResource } from '../../api/catalogue.ts';
-import { admitPodPriority, type PriorityClassLike } from '../admission/priority.ts';
+import { admitPodPriority, type PriorityClassSource } from '../admission/priority.ts';
+import { storedPriorityClasses } from '../admission/priority-classes.ts';
 import { applyDefaults } from '../../api/defaults/index.ts';
 import type { ResourceInfo } from '../../api/resource.ts';
 import { apiVersionOf } from '../../api/resource.ts';
@@ -15,7 +15,7 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../../api/
 import { badRequest, conflict, forbidden, invalid, notFound, StatusError } from '../errors.ts';
 import { carryOverMetadata, dropEmptyMetadata, generateNameSuffix, resetServerOwnedMetadata, specOf } from './metadata.ts';
 import { formatTime } from '../../api/time.ts';
-import type { KObject, ObjectStore } from './object-store.ts';
+import { entryObject, type KObject, type ObjectStore } from './object-store.ts';
 import {
   allocateForCreate,
   allocateForUpdate,
@@ -46,6 +46,8 @@ export interface RegistryOptions {
    * or unreachable before eviction, unless they say otherwise. Absent: no tolerations added.
    */
   podTolerationSeconds?: { notReady: number; unreachable: number };
+  /** Where priority admission reads PriorityClasses. Default: `objects`, read on every pod create. */
+  priorityClasses?: PriorityClassSource;
 }
 
 export interface WriteOptions {
@@ -71,7 +73,12 @@ const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']
 /** Kinds whose update creates the object when it is missing, as upstream allows. */
 const CREATE_ON_UPDATE = new Set(['/endpoints', '/events', 'events.k8s.io/events', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices']);
 
-const PRIORITY_CLASSES = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+/** How many namespaces' admission facts are kept; past it they are read afresh. */
+const NAMESPACES_REMEMBERED = 1000;
+
+function isDeleting(ns: KObject): boolean {
+  return !!ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating';
+}
 
 function subject(r: ResourceInfo, name: string) {
   return { group: r.group, resource: r.plural, name };
@@ -83,17 +90,16 @@ export class Registry {
   private readonly random: () => number;
   private readonly uid: () => string;
   private readonly strategies = new Map<ResourceInfo, Strategy>();
-  /** Priority admission reads the stored PriorityClasses. */
-  private readonly priorityClasses = {
-    get: async (name: string) => (await this.objects.tryGet(PRIORITY_CLASSES, '', name)) as PriorityClassLike | undefined,
-    list: async () => (await this.objects.list(PRIORITY_CLASSES, '', {})).items as PriorityClassLike[],
-  };
+  /** Namespaces by name: whether each is being deleted, as of the revision last read. */
+  private readonly namespacesRead = new Map<string, { modRevision: number; deleting: boolean }>();
+  private readonly priorityClasses: PriorityClassSource;
 
   constructor(private readonly options: RegistryOptions) {
     this.objects = options.objects;
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.uid = options.uid ?? randomUUID;
+    this.priorityClasses = options.priorityClasses ?? storedPriorityClasses(this.objects);
   }
 
   strategy(r: ResourceInfo): Strategy {
@@ -109,12 +115,21 @@ export class Registry {
     return this.objects.get(r, namespace, name);
   }
 
-  /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
+  /**
+   * Namespace lifecycle admission: the namespace must exist and not be terminating. Every
+   * namespaced create reads its namespace, so each is parsed once per revision, not per create.
+   */
   private async admitNamespace(r: ResourceInfo, namespace: string, name: string): Promise<void> {
     if (!r.namespaced) return;
-    const ns = await this.objects.tryGet(this.options.namespaces, '', namespace);
-    if (!ns) throw notFound({ group: '', resource: 'namespaces', name: namespace });
-    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
+    const kv = await this.objects.tryGetStored(this.options.namespaces, '', namespace);
+    if (!kv) throw notFound({ group: '', resource: 'namespaces', name: namespace });
+    let ns = this.namespacesRead.get(namespace);
+    if (ns?.modRevision !== kv.modRevision) {
+      if (this.namespacesRead.size >= NAMESPACES_REMEMBERED) this.namespacesRead.clear();
+      ns = { modRevision: kv.modRevision, deleting: isDeleting(entryObject(this.options.namespaces, { kv })) };
+      this.namespacesRead.set(namespace, ns);
+    }
+    if (ns.deleting) {
       throw forbidden(
         `${r.plural}${r.group ? '.' + r.group : ''} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
         subject(r, name),
@@ -315,7 +330,7 @@ export class Registry {
   async mutate(r: ResourceInfo, namespace: string, name: string, fn: (current: KObject) => KObject, options: WriteOptions = {}): Promise<KObject> {
     let dryResult: KObject | undefined;
     const stored = await this.objects.guaranteedUpdate(r, namespace, name, (current) => {
-      const next = fn(structuredClone(current));
+      const next = fn(current);
       if (options.dryRun) {
         dryResult = next;
         return undefined;

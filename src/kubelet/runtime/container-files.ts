@@ -64,6 +64,7 @@ export const annotationKeys = {
   imageId: 'io.skiff.image.id',
   logPath: 'io.skiff.log.path',
   stdin: 'io.skiff.container.stdin',
+  runtime: 'io.skiff.runtime',
 } as const;
 
 /** Whether an annotation is the runtime's own (hidden from ContainerStatus.annotations). */

@@ -3,7 +3,8 @@
  * createContainer, that outlives the kubelet and is the only thing that can learn how the
  * container ended (see oci-runtime.ts for why). It runs busybox's shell, whose mkfifo and mount
  * are built in, and goes through three steps:
- *  1. create — makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, says
+ *  1. create — joins the container's cgroups when the kubelet made them (container-cgroups.ts),
+ *     makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, says
  *     "created" on its stdout and lets go of the kubelet's pipes;
  *  2. wait — blocks reading the `start` FIFO until startContainer writes to it;
  *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
@@ -13,18 +14,22 @@
  * three; spawned through the spawner (spawner.ts), not forked from the kubelet.
  */
 import { constants, watch, type FSWatcher } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
 import { defaultSpawner } from './spawner.ts';
 
 /**
  * The monitor's script. Constant text: paths and options are positional arguments ($0 the
- * container directory, $1 the overlay options, $2 "stdin" or "", then runc's argv).
+ * container directory, $1 the overlay options, $2 "stdin" or "", $3 the cgroup directories to
+ * join, $4 a mount to hide, then the runtime's argv).
  */
 const MONITOR_SCRIPT = [
   'cd "$0" || exit 1',
-  'o=$1; i=$2; shift 2',
+  'o=$1; i=$2; g=$3; u=$4; shift 4',
+  // Word splitting of $g is wanted: cgroup directories the kubelet names, without blanks.
+  'for d in $g; do echo $$ > "$d/cgroup.procs" || exit 1; done',
+  'if [ -n "$u" ]; then umount "$u" || exit 1; fi',
   'mkfifo -m 600 stdout stderr start || exit 1',
   'if [ -n "$i" ]; then mkfifo -m 600 stdin || exit 1; fi',
   'mount -t overlay overlay -o "$o" rootfs || exit 1',
@@ -61,6 +66,17 @@ export interface MonitorOptions {
   stdin: boolean;
   /** The foreground `runc run` command line. */
   runcArgv: string[];
+  /**
+   * Cgroup directories the monitor joins before anything else, so the container inherits them
+   * (a runtime that makes none: container-cgroups.ts). Default none.
+   */
+  cgroupDirs?: string[];
+  /**
+   * A mount the runtime must not see (crun and a busy cgroup2 mount of a hybrid layout): the
+   * monitor then runs in a mount namespace of its own and unmounts it there. Its rootfs overlay
+   * is then mounted in that namespace only, and goes with it when the monitor exits.
+   */
+  hideMount?: string;
 }
 
 /**
@@ -68,7 +84,10 @@ export interface MonitorOptions {
  * (step 1); throws {@link MonitorError} with the shell's message when they cannot be made.
  */
 export async function createMonitor(files: ContainerFiles, options: MonitorOptions): Promise<number> {
-  const argv = ['/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', ...options.runcArgv];
+  const cgroups = options.cgroupDirs ?? [];
+  for (const dir of cgroups) if (/\s/.test(dir)) throw new MonitorError(`cgroup directory ${JSON.stringify(dir)} has blanks`);
+  const shell = ['/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', cgroups.join(' '), options.hideMount ?? '', ...options.runcArgv];
+  const argv = options.hideMount ? ['unshare', '--mount', ...shell] : shell;
   const result = await defaultSpawner().spawn(argv, { detached: true, until: 'created\n' });
   if (!result.matched) throw new MonitorError(result.stderr.trim() || 'the container monitor exited while creating the container');
   return result.pid!;
@@ -106,9 +125,9 @@ export async function releaseMonitor(files: ContainerFiles): Promise<void> {
  */
 export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
   const check = async (full: boolean): Promise<boolean | undefined> => {
-    if (await exists(files.pid)) return true;
-    // The exit file is written only after runc returns; a pid file would have come first.
-    if ((await exists(files.exit)) || (full && !(await monitorAlive(files)))) return exists(files.pid);
+    if (await hasPid(files.pid)) return true;
+    // The exit status is written only after runc returns; a pid file would have come first.
+    if ((await hasText(files.exit)) || (full && !(await monitorAlive(files)))) return hasPid(files.pid);
     return undefined;
   };
   const watched = new Set([basename(files.pid), basename(files.exit)]);
@@ -150,6 +169,12 @@ export async function monitorAlive(files: ContainerFiles): Promise<boolean> {
   return cmdline.split('\0').includes(files.dir);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+/** Whether the pid file holds a pid yet: crun creates it and then writes it (runc renames it into place). */
+async function hasPid(path: string): Promise<boolean> {
+  return Number((await readFile(path, 'utf8').catch(() => '')).trim()) > 0;
+}
+
+/** Whether the file has been written (the shell creates the exit file before it writes the status). */
+async function hasText(path: string): Promise<boolean> {
+  return (await readFile(path, 'utf8').catch(() => '')).trim() !== '';
 }

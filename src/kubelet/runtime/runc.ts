@@ -1,8 +1,10 @@
 /**
- * A thin driver over an OCI runtime binary — runc, or crun with `--cgroup-manager=disabled`
- * (crun refuses a hybrid cgroup layout otherwise, and then applies no limits; it refuses even so
- * when controllers sit on the hybrid layout's cgroup2 hierarchy — preflight says so). Every call
- * is one process with an argument array; the runtime's state lives under `root`.
+ * A thin driver over an OCI runtime binary — runc, or crun with `--cgroup-manager=disabled`: crun
+ * removes its cgroups when `crun run` returns (and with them the OOM kill count) and refuses a
+ * hybrid layout whose cgroup2 mount has controllers, so for crun the kubelet makes the
+ * container's cgroups itself (container-cgroups.ts) and the monitor hides that mount from it
+ * (monitor.ts). Every call is one process with an argument array; the runtime's state lives
+ * under `root`.
  *
  * Containers are not started with `runc create` + `runc start`: their monitor (monitor.ts) runs
  * `runc run` in the foreground, the container init's parent (and a child subreaper), the one
@@ -48,6 +50,9 @@ export interface RuncOptions {
 
 const NOT_FOUND = /does not exist|not found|No such file or directory/;
 
+/** Joins the cgroup directories in $0 (no blanks in them), then becomes the runtime's argv. */
+const JOIN_AND_EXEC = 'for d in $0; do echo $$ > "$d/cgroup.procs" || exit 1; done; exec "$@"';
+
 /** The runtime binary's commands the kubelet uses: version, run (via the monitor), delete, exec. */
 export class Runc {
   readonly binary: string;
@@ -61,8 +66,8 @@ export class Runc {
     this.name = basename(options.binary).startsWith('crun') ? 'crun' : 'runc';
   }
 
-  /** Whether the runtime applies cgroup limits (crun here does not). */
-  get appliesCgroups(): boolean {
+  /** Whether the runtime makes the container's cgroups from the bundle (crun here does not: the kubelet does). */
+  get managesCgroups(): boolean {
     return this.name === 'runc';
   }
 
@@ -99,8 +104,10 @@ export class Runc {
    * to hand the process (and resizes reach it as SIGWINCH). Resolves with the command's exit
    * status; a missing command gives runc's message on stderr and a non-zero status.
    */
-  async exec(id: string, argv: string[], options: ExecOptions & { pidFile: string }): Promise<{ exitCode: number }> {
-    const args = [...this.globalArgs(), 'exec', ...(options.tty ? ['--tty'] : []), '--pid-file', options.pidFile, id, ...argv];
+  async exec(id: string, argv: string[], options: ExecOptions & { pidFile: string; cgroupDirs?: string[] }): Promise<{ exitCode: number }> {
+    const runtimeArgv = [this.binary, ...this.globalArgs(), 'exec', ...(options.tty ? ['--tty'] : []), '--pid-file', options.pidFile, id, ...argv];
+    // A runtime that makes no cgroups puts the command in none: join the container's first.
+    const args = options.cgroupDirs?.length ? ['/bin/busybox', 'sh', '-c', JOIN_AND_EXEC, options.cgroupDirs.join(' '), ...runtimeArgv] : runtimeArgv;
     let settled = false;
     const running = (options.tty ? this.execWithTty(args, options) : this.execWithPipes(args, options)).finally(() => (settled = true));
     const kill = async () => {
@@ -140,7 +147,7 @@ export class Runc {
   }
 
   private execWithPipes(args: string[], options: ExecOptions): Promise<number> {
-    const child: ChildProcess = spawn(this.binary, args, { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(args[0], args.slice(1), { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     if (options.stdin && child.stdin) {
       child.stdin.on('error', () => undefined); // the command may exit without reading its input
       options.stdin.pipe(child.stdin);
@@ -159,7 +166,7 @@ export class Runc {
   }
 
   private execWithTty(args: string[], options: ExecOptions): Promise<number> {
-    const term = pty.spawn(this.binary, args, { name: 'xterm', cols: 80, rows: 24, encoding: null } as pty.IPtyForkOptions);
+    const term = pty.spawn(args[0], args.slice(1), { name: 'xterm', cols: 80, rows: 24, encoding: null } as pty.IPtyForkOptions);
     term.onData((data: string | Buffer) => options.stdout?.write(data));
     const onInput = (chunk: Buffer | string) => term.write(typeof chunk === 'string' ? chunk : chunk.toString('binary'));
     options.stdin?.on('data', onInput);

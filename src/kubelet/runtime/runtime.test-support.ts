@@ -8,13 +8,13 @@ import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import type { ContainerConfig } from './runtime.ts';
 
-/** Why container tests cannot run here, or undefined when they can. */
-export function containerTestsSkipReason(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root (runc, mounts, namespaces)';
+/** Why container tests cannot run here with `runtime` (default runc), or undefined when they can. */
+export function containerTestsSkipReason(runtime: 'runc' | 'crun' = 'runc'): string | undefined {
+  if (process.getuid?.() !== 0) return `needs root (${runtime}, mounts, namespaces)`;
   try {
-    execFileSync('runc', ['--version'], { stdio: 'ignore' });
+    execFileSync(runtime, ['--version'], { stdio: 'ignore' });
   } catch {
-    return 'runc is not installed';
+    return `${runtime} is not installed`;
   }
   return undefined;
 }
