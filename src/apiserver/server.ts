@@ -43,7 +43,6 @@ export function createApiServer(options: ApiServerOptions): Server {
     handleUpgrade(req, socket, head).catch((err) => rejectUpgrade(socket, err, parts.log));
   });
 
-  function require_fs() { return (globalThis as any).process.getBuiltinModule('node:fs'); }
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://skiff.invalid');
     const path = url.pathname;
@@ -57,7 +56,6 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     if (!info.isResourceRequest) return handleNonResource(req, res, path);
-    if (process.env.H2_COUNT) { const k = `${String(req.headers['user-agent']).slice(0, 40)} ${info.verb} ${info.resource}${info.subresource ? '/' + info.subresource : ''} ${query.get('fieldSelector') ?? ''}`; const g = globalThis as any; if (!g.__h2) { g.__h2 = new Map(); process.on('SIGTERM', () => { require_fs().writeFileSync(process.env.H2_COUNT!, [...g.__h2].sort((a: any, b: any) => b[1] - a[1]).map(([k, v]: any) => `${v} ${k}`).join('\n')); }); } g.__h2.set(k, (g.__h2.get(k) ?? 0) + 1); }
     const admitCreate = await options.authorize?.(user, info);
     await routeResource({ req, res, info, query, user, parts, warnings: [], admitCreate });
   }

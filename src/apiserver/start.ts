@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { findResource } from '../api/catalogue.ts';
 import { openStore, startCompactor, WatchCache, type EtcdTls } from '../storage/index.ts';
 import { StateCache } from '../storage/state-cache.ts';
-import { STATE_CACHE_INDEXES } from './handlers/list-source.ts';
+import { CACHE_INDEXES } from './handlers/list-source.ts';
 import { createAuthenticator, type UserInfo } from './auth/authenticate.ts';
 import { nodePodLookups } from './auth/node-pod-lookups.ts';
 import { createNodeAuthorizer } from './auth/node-restriction.ts';
@@ -106,10 +106,10 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const kubeletClient = await issueClientCertificate(pki, { commonName: 'system:kube-apiserver-kubelet-client', organizations: ['system:masters'] });
     const serviceAccountTokens = await ensureServiceAccountTokens(serverDir);
 
-    const watchCache = new WatchCache(store);
+    const watchCache = new WatchCache(store, { indexes: CACHE_INDEXES });
     await watchCache.start();
     cleanups.push(() => watchCache.stop());
-    const stateCache = new StateCache(store, watchCache, { indexes: STATE_CACHE_INDEXES, log: config.log });
+    const stateCache = new StateCache(store, watchCache, { indexes: CACHE_INDEXES, log: config.log });
     await stateCache.start();
     cleanups.push(() => stateCache.stop());
     const compactor = startCompactor(store);

@@ -1,7 +1,7 @@
 /**
- * The kubelet against a real control plane, with real runc and a real image store: the Node as
- * kubectl shows it, a pod run to Running, an exit reported, a deletion that removes the
- * container, and a restarted kubelet adopting a running container (same PID).
+ * The kubelet against a real control plane, with real crun (the default runtime) and a real
+ * image store: the Node as kubectl shows it, a pod run to Running, an exit reported, a deletion
+ * that removes the container, and a restarted kubelet adopting a running container (same PID).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -71,16 +71,18 @@ describe('kubelet', { skip, timeout: 180_000 }, () => {
     });
     const node = await cluster.client.get<Node>(NODES, undefined, nodeName);
     assert.equal(node.metadata?.labels?.['kubernetes.io/hostname'], nodeName);
-    assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? '', /^runc:\/\/\d/);
+    assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? '', /^(crun|runc):\/\/\d/);
     assert.ok(node.status?.images?.some((i) => i.names?.includes('skiff.test/busybox:1')));
-    const lease = await cluster.client.get<Lease>(LEASES, 'kube-node-lease', nodeName);
-    assert.equal(lease.spec?.holderIdentity, nodeName);
+    // The Lease is made beside the Node's status, not before it: Ready can come first.
+    let lease: Lease | undefined;
+    await waitFor('the node Lease', async () => (lease = await cluster.client.get<Lease>(LEASES, 'kube-node-lease', nodeName).catch(() => undefined)) !== undefined);
+    assert.equal(lease?.spec?.holderIdentity, nodeName);
 
     const wide = await kubectl('get', 'nodes', '-o', 'wide');
     const row = wide.split('\n').find((l) => l.startsWith(nodeName)) ?? '';
     assert.match(row, /\bReady\b/);
     assert.match(row, /v1\.32\.0/);
-    assert.match(row, /runc:\/\//);
+    assert.match(row, /(crun|runc):\/\//);
     const described = await kubectl('describe', 'node', nodeName);
     for (const want of ['KubeletReady', 'kubelet is posting ready status', 'Capacity:', 'Allocatable:', 'Kubelet Version:', 'Container Runtime Version:', 'InternalIP:']) {
       assert.ok(described.includes(want), `describe node lacks ${want}:\n${described}`);
@@ -93,7 +95,7 @@ describe('kubelet', { skip, timeout: 180_000 }, () => {
     const running = await getPod('sleeper');
     assert.equal(running.status?.phase, 'Running');
     const status = running.status!.containerStatuses![0];
-    assert.match(status.containerID ?? '', /^runc:\/\/[0-9a-f]+$/);
+    assert.match(status.containerID ?? '', /^(crun|runc):\/\/[0-9a-f]+$/);
     assert.equal(status.ready, true);
     assert.equal(running.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
 
@@ -108,7 +110,7 @@ describe('kubelet', { skip, timeout: 180_000 }, () => {
       assert.ok(described.includes(want), `describe pod lacks ${want}:\n${described}`);
     }
 
-    const id = status.containerID!.slice('runc://'.length);
+    const id = status.containerID!.replace(/^[a-z]+:\/\//, '');
     await cluster.client.delete(PODS, 'default', 'sleeper');
     await waitFor('sleeper gone', async () => getPod('sleeper').then(() => false, (err) => isNotFound(err)), 60_000);
     const runtime = new OciRuntime({ rootDir });
@@ -206,7 +208,7 @@ describe('kubelet', { skip, timeout: 180_000 }, () => {
     await waitFor('survivor Running', async () => (await getPod('survivor')).status?.containerStatuses?.[0]?.state?.running !== undefined, 60_000);
     const before = (await getPod('survivor')).status!.containerStatuses![0];
     const runtime = new OciRuntime({ rootDir });
-    const id = before.containerID!.slice('runc://'.length);
+    const id = before.containerID!.replace(/^[a-z]+:\/\//, '');
     const pid = (await runtime.containerStatus(id))?.pid;
     assert.ok(pid);
 

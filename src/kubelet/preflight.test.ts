@@ -17,15 +17,16 @@ describe('judgeNode', () => {
   const cases: { name: string; facts: NodeFacts; runtime?: string; problems: string[] }[] = [
     { name: 'a fit node', facts: fit, problems: [] },
     { name: 'not root', facts: { ...fit, uid: 1000 }, problems: ['the kubelet must run as root (it mounts filesystems and creates namespaces and cgroups)'] },
-    { name: 'no runc', facts: without('runc'), problems: ['runc not found: apt-get install runc'] },
+    { name: 'no runc when runc is asked for', facts: without('runc'), runtime: 'runc', problems: ['runc not found: apt-get install runc'] },
+    { name: 'no crun, the default runtime', facts: without('crun'), problems: ['crun not found: apt-get install crun'] },
     { name: 'no crun when crun is asked for', facts: without('crun'), runtime: 'crun', problems: ['crun not found: apt-get install crun'] },
-    { name: 'crun missing does not matter with runc', facts: without('crun'), problems: [] },
+    { name: 'crun missing does not matter with runc', facts: without('crun'), runtime: 'runc', problems: [] },
+    { name: 'runc missing does not matter with crun', facts: without('runc'), problems: [] },
     { name: 'no nft', facts: without('nft'), problems: ['nft not found: apt-get install nftables'] },
     { name: 'no ip', facts: without('ip'), problems: ['ip not found: apt-get install iproute2'] },
     { name: 'no nsenter', facts: without('nsenter'), problems: ['nsenter not found: apt-get install util-linux'] },
     { name: 'no busybox', facts: without('busybox'), problems: ['busybox not found: apt-get install busybox-static'] },
     { name: 'no overlayfs', facts: { ...fit, filesystems: 'nodev\tsysfs\n' }, problems: ['overlayfs not available in this kernel: modprobe overlay'] },
-    { name: 'crun runs where it is installed', facts: fit, runtime: 'crun', problems: [] },
     { name: 'no cgroups', facts: { ...fit, cgroupsMounted: false }, problems: ['cgroups are not mounted under /sys/fs/cgroup: mount them (cgroup v1 controllers or cgroup2)'] },
   ];
   for (const c of cases) test(c.name, () => assert.deepEqual(judgeNode(c.facts, { runtime: c.runtime }), c.problems));

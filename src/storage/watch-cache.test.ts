@@ -279,3 +279,55 @@ async function waitUntil(condition: () => boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+test('a watch narrowed by an index value gets the events of keys filed there before or after, and only those', async () => {
+  const { store } = countingStore();
+  // Values are "node:key-suffix"; the index files a key under its node.
+  const byNode = { prefix: '/registry/pods/', valueOf: (kv: KeyValue) => kv.value.split(':')[0] };
+  const cache = new WatchCache(store, { indexes: { node: byNode } });
+  await cache.start();
+  const from = cache.revision;
+  const onA = recorder();
+  const onB = recorder();
+  const everything = recorder();
+  cache.watch('/registry/pods/', from, onA.callbacks, { name: 'node', value: 'a' });
+  cache.watch('/registry/pods/', from, onB.callbacks, { name: 'node', value: 'b' });
+  cache.watch('/registry/pods/', from, everything.callbacks);
+
+  const unbound = await store.create('/registry/pods/default/p1', ':1');
+  const bound = await store.update('/registry/pods/default/p1', 'a:1', unbound.modRevision);
+  await store.create('/registry/pods/default/p2', 'b:2');
+  const gone = await store.delete('/registry/pods/default/p1', bound.modRevision);
+  await everything.until(4);
+  await onA.until(2);
+  await onB.until(1);
+
+  assert.deepEqual(revisions(onA.events), [bound.modRevision, gone.modRevision], 'a sees p1 arrive and go, not the unbound write or p2');
+  assert.deepEqual(onB.events.map((e) => e.kv.key), ['/registry/pods/default/p2']);
+  assert.equal(everything.events.length, 4);
+});
+
+test('an index the cache does not know leaves the watch unnarrowed', async () => {
+  const { store } = countingStore();
+  const cache = new WatchCache(store);
+  await cache.start();
+  const w = recorder();
+  cache.watch('/registry/pods/', cache.revision, w.callbacks, { name: 'no-such-index', value: 'a' });
+  await store.create('/registry/pods/default/p1', 'b:1');
+  await w.until(1);
+  assert.equal(w.events.length, 1);
+});
+
+test('a cancelled narrowed watch gets nothing more', async () => {
+  const { store } = countingStore();
+  const byNode = { prefix: '/registry/pods/', valueOf: (kv: KeyValue) => kv.value.split(':')[0] };
+  const cache = new WatchCache(store, { indexes: { node: byNode } });
+  await cache.start();
+  const cancelled = recorder();
+  const kept = recorder();
+  cache.watch('/registry/pods/', cache.revision, cancelled.callbacks, { name: 'node', value: 'a' }).cancel();
+  cache.watch('/registry/pods/', cache.revision, kept.callbacks, { name: 'node', value: 'a' });
+  await store.create('/registry/pods/default/p1', 'a:1');
+  await kept.until(1);
+  assert.equal(cancelled.events.length, 0);
+});

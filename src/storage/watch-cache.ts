@@ -19,12 +19,12 @@ export interface WatchCacheOptions {
 }
 
 /**
- * A watch that wants only the keys index `index` files under `value` (a kubelet's pods:
+ * A watch that wants only the keys index `name` files under `value` (a kubelet's pods:
  * spec.nodeName=its node). The event of a key filed there before or after the change reaches
  * it; the watcher still applies its full selector.
  */
 export interface WatchSelection {
-  index: string;
+  name: string;
   value: string;
 }
 
@@ -102,9 +102,9 @@ export class WatchCache {
     if (!this.running || !prefix.startsWith(REGISTRY_PREFIX) || fromRevision < this.floor) {
       return this.store.watch(prefix, fromRevision, callbacks);
     }
-    const index = selection && this.indexes[selection.index];
+    const index = selection && this.indexes[selection.name];
     // A narrowed watcher is filed by value; a watch reaching beyond the index's keys cannot be.
-    const group = index && prefix.startsWith(index.prefix) ? this.valueGroup(selection.index, selection.value) : this.prefixGroup(prefix);
+    const group = index && prefix.startsWith(index.prefix) ? this.valueGroup(selection.name, selection.value) : this.prefixGroup(prefix);
     const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => group.remove(w));
     if (fromRevision < this.latest) watcher.push(this.ring.after(fromRevision));
     group.add(watcher);

@@ -1,7 +1,7 @@
 /**
  * The node agent as a user sees it through the real kubectl 1.32: a control plane with its
  * controllers and scheduler, and `skiff kubelet` running as its own process (so it can be
- * killed like a crashed agent) with real runc and busybox images. Pods carry no nodeName: the
+ * killed like a crashed agent) with real crun (the default runtime) and busybox images. Pods carry no nodeName: the
  * scheduler places them. Covered: the node in `get nodes -o wide`; containers of one pod
  * talking over localhost and sharing an emptyDir; CrashLoopBackOff; liveness restarts;
  * readiness flipping READY; an OOM kill; a pull from a local registry; and a SIGKILLed agent
@@ -150,7 +150,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     assert.equal(row['INTERNAL-IP'], node!.nodeAddress);
     if (prettyName) assert.equal(row['OS-IMAGE'], prettyName);
     assert.equal(row['KERNEL-VERSION'], os.release());
-    assert.match(row['CONTAINER-RUNTIME'], /^runc:\/\/\d+\.\d+/);
+    assert.match(row['CONTAINER-RUNTIME'], /^(crun|runc):\/\/\d+\.\d+/);
     assert.match(row['VERSION'], /^v1\.\d+\.\d+/);
   });
 
@@ -290,7 +290,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
       const seen: Record<string, { containerID: string; restartCount: string; pid?: number; started: string }> = {};
       for (const line of ids.stdout.trim().split('\n')) {
         const [name, containerID, restartCount] = line.split('=');
-        const pid = (await runtime.containerStatus(containerID.replace(/^runc:\/\//, '')))?.pid;
+        const pid = (await runtime.containerStatus(containerID.replace(/^[a-z]+:\/\//, '')))?.pid;
         // Field 22 of /proc/1/stat: when the container's first process started, in ticks since boot.
         const stat = await s.kubectl(['exec', 'survivor', '-c', name, '-n', s.ns, '--', 'cat', '/proc/1/stat']);
         assert.equal(stat.code, 0, stat.stderr);
@@ -304,7 +304,7 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
     agentOutput.push(agent!.output());
     await stopChild(agent!.child);
     // With the agent gone the containers run on.
-    for (const c of Object.values(before)) assert.equal((await runtime.containerStatus(c.containerID.replace(/^runc:\/\//, '')))?.pid, c.pid);
+    for (const c of Object.values(before)) assert.equal((await runtime.containerStatus(c.containerID.replace(/^[a-z]+:\/\//, '')))?.pid, c.pid);
     await startAgent();
 
     // The new agent at work: a new pod runs, and by then the survivor has been synced again.

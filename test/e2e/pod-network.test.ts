@@ -89,7 +89,7 @@ describe('pod network', { skip: containerTestsSkipReason(), timeout: 180_000 }, 
     assert.notEqual(ips[0], ips[1]);
 
     const runtime = new OciRuntime({ rootDir });
-    const clientId = client.status!.containerStatuses![0].containerID!.replace(/^runc:\/\//, '');
+    const clientId = client.status!.containerStatuses![0].containerID!.replace(/^[a-z]+:\/\//, '');
     let page = '';
     await waitFor('the client to fetch the server’s page by IP', async () => {
       let out = '';

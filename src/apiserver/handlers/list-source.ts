@@ -12,18 +12,33 @@
 import type { ResourceInfo } from '../../api/resource.ts';
 import { parseFieldSelector } from '../../api/fields.ts';
 import type { CacheIndex, StateCache } from '../../storage/state-cache.ts';
-import type { ListResult, Store } from '../../storage/store.ts';
+import type { KeyValue, ListResult, Store } from '../../storage/store.ts';
 
 /** Pods by spec.nodeName: a kubelet's list of its own pods reads those, not every pod. */
 const POD_NODE_INDEX = 'pods:spec.nodeName';
 
-/** The state cache's indexes, for the API server to create it with. */
-export const STATE_CACHE_INDEXES: Record<string, CacheIndex> = {
-  // An unbound pod (most pods when written first) is filed nowhere without being parsed.
-  [POD_NODE_INDEX]: { prefix: '/registry/pods/', valueOf: (kv) => (kv.value.includes('"nodeName":') ? JSON.parse(kv.value).spec?.nodeName : undefined) },
+/**
+ * A pod value's spec.nodeName, read once per stored value: the watch cache (filing the event
+ * for kubelets' watches) and then the state cache (filing the key for their lists) ask for the
+ * same value one after the other. An unbound pod (most pods when written first) is filed
+ * nowhere without being parsed.
+ */
+const nodeNames = new WeakMap<KeyValue, string>();
+function podNodeName(kv: KeyValue): string {
+  let name = nodeNames.get(kv);
+  if (name === undefined) {
+    name = kv.value.includes('"nodeName":') ? String(JSON.parse(kv.value).spec?.nodeName ?? '') : '';
+    nodeNames.set(kv, name);
+  }
+  return name;
+}
+
+/** The indexes of the state cache and the watch cache, for the API server to create them with. */
+export const CACHE_INDEXES: Record<string, CacheIndex> = {
+  [POD_NODE_INDEX]: { prefix: '/registry/pods/', valueOf: podNodeName },
 };
 
-/** The index a list with this field selector can be narrowed by; undefined when none. */
+/** The index a list or watch with this field selector can be narrowed by; undefined when none. */
 export function indexFor(r: ResourceInfo, fieldSelector: string | null): { name: string; value: string } | undefined {
   if (!fieldSelector || r.group !== '' || r.plural !== 'pods') return undefined;
   let value: string | undefined;

@@ -39,13 +39,15 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) throw badRequest(`invalid timeoutSeconds: ${timeoutText}`);
   const filter = selectorFilter(query, r, info.name || undefined);
   const prefix = prefixFor(r, info.namespace);
+  // A kubelet's watch of its node's pods is narrowed by the nodeName index: see WatchCache.
+  const index = indexFor(r, query.get('fieldSelector'));
 
   const fromRev = rvText && rvText !== '0' ? Number(rvText) : 0;
   const initialEvents = sendInitialText === 'true' || (sendInitialText !== 'false' && fromRev === 0);
   let initial: KObject[] = [];
   let startRevision = fromRev;
   if (initialEvents) {
-    const plan = await planList(parts.objects.store, parts.stateCache, { resourceVersion: rvText, pinnedRevision: 0, limit: 0, index: indexFor(r, query.get('fieldSelector')) });
+    const plan = await planList(parts.objects.store, parts.stateCache, { resourceVersion: rvText, pinnedRevision: 0, limit: 0, index });
     const page = await parts.objects.list(r, info.namespace, { filter, revision: plan.revision, source: plan.source });
     initial = page.items;
     startRevision = page.revision;
@@ -113,14 +115,19 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
       else if (prevMatched) send('DELETED', render(obj), true);
     }
   };
-  const watch = parts.watchCache.watch(prefix, startRevision, {
-    onEvents,
-    onError(err) {
-      if (err instanceof CompactedError) sendError(expired(`too old resource version: ${err.requested} (${err.compacted})`));
-      else sendError(err);
-      stop();
+  const watch = parts.watchCache.watch(
+    prefix,
+    startRevision,
+    {
+      onEvents,
+      onError(err) {
+        if (err instanceof CompactedError) sendError(expired(`too old resource version: ${err.requested} (${err.compacted})`));
+        else sendError(err);
+        stop();
+      },
     },
-  });
+    index,
+  );
   const bookmarkTimer = allowBookmarks
     ? setInterval(() => bookmark(Math.max(lastRevision, parts.watchCache.revision)), parts.bookmarkIntervalSeconds * 1000)
     : undefined;

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { linkExists } from './bridge.ts';
 import { NetworkCommandError, type RunCommand } from './commands.ts';
+import type { IpBatcher } from './ip-batcher.ts';
 
 /** The host end's name for a sandbox (15 characters is the kernel's limit). */
 export function hostVethName(sandboxId: string): string {
@@ -37,11 +38,20 @@ export interface PodInterface {
   mtu: number;
 }
 
-/** Creates (or completes) the pod's veth pair and configures both ends. */
-export async function attachPodInterface(run: RunCommand, pod: PodInterface): Promise<void> {
+/**
+ * Creates (or completes) the pod's veth pair and configures both ends; with `podSideConfigured`
+ * (the sandbox's creator has just made the pair and configured eth0: sandbox.ts), the node's end
+ * only, in `hostSide`'s next batch with other pods' when given.
+ */
+export async function attachPodInterface(run: RunCommand, pod: PodInterface, options: { podSideConfigured?: boolean; hostSide?: IpBatcher } = {}): Promise<void> {
   const host = hostVethName(pod.sandboxId);
   try {
-    await configure(run, pod, host);
+    if (options.podSideConfigured) {
+      const batch = hostSideBatch(pod, host, true);
+      await (options.hostSide ? options.hostSide.submit(batch) : run(['ip', '-batch', '-'], { input: batch }));
+    } else {
+      await configure(run, pod, host);
+    }
   } catch (err) {
     // A host end whose pod end is gone (a set-up cut short): start that pair again, once.
     if (!(err instanceof NetworkCommandError) || err.missingPackage || !/eth0/.test(err.stderr)) throw err;

@@ -11,13 +11,14 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortMapping } from '../runtime/runtime.ts';
-import type { SandboxNetwork } from '../runtime/sandbox.ts';
+import type { PodInterfacePlan, SandboxNetwork } from '../runtime/sandbox.ts';
 import { deleteBridge, ensureBridge, gatewayOf, uplinkMtu } from './bridge.ts';
 import { runNetworkCommand, type RunCommand } from './commands.ts';
 import { HostLocalIpam } from './ipam.ts';
+import { IpBatcher } from './ip-batcher.ts';
 import { formatCidr, parseCidr, type Ipv4Cidr } from './ipv4.ts';
 import { podNetworkRuleset, type HostPortMapping } from './nft-rules.ts';
-import { attachPodInterface, detachPodInterface } from './pod-interface.ts';
+import { attachPodInterface, detachPodInterface, hostVethName } from './pod-interface.ts';
 
 /** A sandbox asked for its network before the node had a pod CIDR (no node-ipam controller yet?). */
 export class NetworkNotReadyError extends Error {
@@ -56,6 +57,8 @@ export class PodNetwork implements SandboxNetwork {
   readonly table: string;
   private readonly run: RunCommand;
   private readonly ipam: HostLocalIpam;
+  /** The node's ends of pods' veths, many pods' in one `ip` process. */
+  private readonly hostSide: IpBatcher;
   private cidr?: Ipv4Cidr;
   private mtu?: number;
   private markReady!: () => void;
@@ -69,6 +72,7 @@ export class PodNetwork implements SandboxNetwork {
     this.table = o.table ?? 'skiff-net';
     this.run = o.run ?? runNetworkCommand;
     this.ipam = new HostLocalIpam(join(o.stateDir, 'ipam'));
+    this.hostSide = new IpBatcher(this.run);
   }
 
   /** The node's pod CIDR, once configured. */
@@ -89,10 +93,17 @@ export class PodNetwork implements SandboxNetwork {
     this.markReady();
   }
 
-  async setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[] }): Promise<{ ip: string }> {
+  async plan(sandboxId: string): Promise<PodInterfacePlan> {
+    const cidr = await this.awaitPodCidr();
+    const ip = await this.ipam.allocate(sandboxId, formatCidr(cidr));
+    return { address: `${ip}/${cidr.prefix}`, gateway: gatewayOf(cidr), mtu: this.mtu!, hostVeth: hostVethName(sandboxId) };
+  }
+
+  async setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[]; podSideConfigured?: boolean }): Promise<{ ip: string }> {
     const cidr = await this.awaitPodCidr();
     const ip = await this.ipam.allocate(sandbox.id, formatCidr(cidr));
-    await attachPodInterface(this.run, { sandboxId: sandbox.id, netnsPath: sandbox.netnsPath, ip, prefix: cidr.prefix, gateway: gatewayOf(cidr), bridge: this.bridge, mtu: this.mtu! });
+    const pod = { sandboxId: sandbox.id, netnsPath: sandbox.netnsPath, ip, prefix: cidr.prefix, gateway: gatewayOf(cidr), bridge: this.bridge, mtu: this.mtu! };
+    await attachPodInterface(this.run, pod, { podSideConfigured: sandbox.podSideConfigured === true, hostSide: this.hostSide });
     const before = await this.readRecord(sandbox.id);
     await this.writeRecord(sandbox.id, { ip, portMappings: sandbox.portMappings });
     if (sandbox.portMappings.length || before?.portMappings.length) await this.syncRules();

@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
+import { isMounted } from './sandbox.ts';
 import { defaultSpawner } from './spawner.ts';
 
 /** A layer set the overlay cannot be built from. */
@@ -38,8 +39,12 @@ export async function prepareRootfs(files: ContainerFiles, layers: string[]): Pr
   return `lowerdir=${lower.join(':')},upperdir=${files.upper},workdir=${files.work}`;
 }
 
-/** Unmounts the overlay; a rootfs that is not mounted (e.g. after a reboot) is fine. */
+/**
+ * Unmounts the overlay; a rootfs that is not mounted (e.g. after a reboot, or mounted only in
+ * the mount namespace of a crun container's monitor) is fine, and costs no `umount` process.
+ */
 export async function unmountRootfs(files: ContainerFiles): Promise<void> {
+  if (!(await isMounted(files.rootfs))) return;
   try {
     await defaultSpawner().run(['umount', files.rootfs]);
   } catch (err) {

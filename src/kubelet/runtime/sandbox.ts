@@ -42,10 +42,29 @@ export interface SandboxRecord extends Sandbox {
  * sandbox with its own network namespace, after the namespace exists and before it goes.
  */
 export interface SandboxNetwork {
-  /** Gives the sandbox its interface, IP and hostPorts; idempotent (the same IP again). */
-  setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[] }): Promise<{ ip: string }>;
+  /**
+   * The pod's interface, decided (its address allocated) before its network namespace exists,
+   * so the process that creates the namespace configures the pod's side too: one process a pod
+   * fewer than a separate step inside the namespace.
+   */
+  plan(sandboxId: string): Promise<PodInterfacePlan>;
+  /**
+   * Gives the sandbox its interface, IP and hostPorts; idempotent (the same IP again).
+   * `podSideConfigured`: the namespace's creator has just carried out the plan.
+   */
+  setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[]; podSideConfigured?: boolean }): Promise<{ ip: string }>;
   /** Removes what setUp made and frees the IP. Idempotent. */
   tearDown(sandboxId: string): Promise<void>;
+}
+
+/** The pod's side of its interface, as the namespace's creator sets it up. */
+export interface PodInterfacePlan {
+  /** e.g. 10.42.0.5/24. */
+  address: string;
+  gateway: string;
+  mtu: number;
+  /** The name the veth's other end takes in the node's namespace. */
+  hostVeth: string;
 }
 
 /** Where sandboxes are recorded and their namespace files mounted. */
@@ -69,10 +88,11 @@ export async function ensureSandbox(config: SandboxConfig, options: SandboxStore
     createdAt: new Date(),
     ...namespacePaths(id, config, options.namespaceDir),
   };
-  await createNamespaces(record);
+  const plan = options.network && record.netnsPath && !(await isMounted(record.netnsPath)) ? await options.network.plan(id) : undefined;
+  const configured = await createNamespaces(record, plan);
   // Before the record is written: a sandbox on record always has its network (a crash in between re-runs this).
   if (options.network && record.netnsPath) {
-    record.ip = (await options.network.setUp({ id, netnsPath: record.netnsPath, portMappings: record.config.portMappings ?? [] })).ip;
+    record.ip = (await options.network.setUp({ id, netnsPath: record.netnsPath, portMappings: record.config.portMappings ?? [], podSideConfigured: configured })).ip;
   }
   if (record.pidnsPath && !(await holderAlive(record))) record.pidHolderPid = await startPidHolder(record.pidnsPath);
   await writeSandbox(record, options);
@@ -137,25 +157,34 @@ export async function isMounted(path: string): Promise<boolean> {
 
 /**
  * The sandbox setup: set the hostname in the new UTS namespace, bring loopback up in the new
- * network namespace, mount the pod's /dev/shm tmpfs (64 MiB, as Docker and containerd size it).
- * Run by busybox's shell, whose hostname, ip and mount are built in (no more processes to
- * spawn). Constant text; the data are positional arguments.
+ * network namespace and, with a plan ($4-$8), make the pod's veth pair there — eth0 with its
+ * address, up, the default route via the gateway — and hand the other end, renamed, to the node's
+ * namespace (that of pid $8) last, so a host end on the node means a configured pod end; mount
+ * the pod's /dev/shm tmpfs (64 MiB, as Docker and containerd size it). Run by busybox's shell,
+ * whose hostname, ip and mount are built in. busybox's ip names the peer itself: veth0, the first
+ * free name in a fresh namespace. Constant text; the data are positional arguments.
  */
 const SETUP_SCRIPT = [
   'if [ -n "$1" ]; then hostname "$1" || exit 1; fi',
   'if [ "$2" = up ]; then ip link set lo up || exit 1; fi',
+  'if [ -n "$4" ]; then ip link add name eth0 type veth && ip link set eth0 mtu "$6" && ip link set veth0 mtu "$6" && ' +
+    'ip addr add "$4" dev eth0 && ip link set eth0 up && ip route add default via "$5" dev eth0 && ' +
+    'ip link set veth0 name "$7" && ip link set "$7" netns "$8" || exit 1; fi',
   'if [ -n "$3" ]; then mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$3" || exit 1; fi',
 ].join('; ');
 
-/** Creates the missing net/ipc/uts namespaces and shm with one `unshare`, configuring them from inside. */
-async function createNamespaces(record: SandboxRecord): Promise<void> {
+/**
+ * Creates the missing net/ipc/uts namespaces and shm with one `unshare`, configuring them from
+ * inside — with `plan`, the pod's interface too. Resolves whether it carried out the plan.
+ */
+async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | undefined): Promise<boolean> {
   const wanted: [flag: string, path: string | undefined][] = [['--net', record.netnsPath], ['--ipc', record.ipcnsPath], ['--uts', record.utsnsPath]];
   const missing: [string, string][] = [];
   for (const [flag, path] of wanted) {
     if (path && !(await isMounted(path))) missing.push([flag, path]);
   }
   const shm = record.shmPath && !(await isMounted(record.shmPath)) ? record.shmPath : '';
-  if (missing.length === 0 && !shm) return;
+  if (missing.length === 0 && !shm) return false;
   for (const [, path] of missing) {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, '');
@@ -163,10 +192,12 @@ async function createNamespaces(record: SandboxRecord): Promise<void> {
   if (shm) await mkdir(shm, { recursive: true });
   const makesNet = missing.some(([flag]) => flag === '--net');
   const makesUts = missing.some(([flag]) => flag === '--uts');
-  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', makesNet ? 'up' : '', shm];
+  const pod = makesNet && plan ? [plan.address, plan.gateway, String(plan.mtu), plan.hostVeth, String(process.pid)] : [];
+  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', makesNet ? 'up' : '', shm, ...pod];
   try {
     if (missing.length > 0) await run('unshare', [...missing.map(([flag, path]) => `${flag}=${path}`), ...setup]);
     else await run(setup[0], setup.slice(1));
+    return pod.length > 0;
   } catch (err) {
     throw new SandboxError(`creating the namespaces of sandbox ${record.id}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
   }
