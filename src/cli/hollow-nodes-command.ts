@@ -46,7 +46,7 @@ export function registerHollowNodesCommand(program: Command): void {
     .option('--cpu <quantity>', 'CPU capacity of each node', quantity, d.cpu)
     .option('--memory <quantity>', 'memory capacity of each node', quantity, d.memory)
     .option('--pods <n>', 'pods each node takes', positiveInteger(10_000), d.pods)
-    .option('--max-in-flight <n>', 'API calls in flight at once, for all nodes together', positiveInteger(10_000), 32)
+    .option('--max-in-flight <n>', 'API calls in flight at once for all nodes together (node calls and pod calls each)', positiveInteger(10_000), 32)
     .option('--delete-nodes', 'delete the nodes (and their Leases) on exit, instead of leaving them to go NotReady')
     .action((flags: HollowNodesFlags) =>
       runComponent({

@@ -5,7 +5,7 @@
  * pod asks to finish), and complete their pods' deletion — while no container runs.
  *
  * The cost per node is kept small so thousands fit in one process: one client (one keep-alive
- * agent, calls capped by {@link InFlightLimit}), one pod informer for all of them (every bound
+ * agent, node calls and pod calls each capped by an {@link InFlightLimit}), one pod informer for all of them (every bound
  * pod, `spec.nodeName!=`, dispatched by node name) rather than a watch per node, and three
  * real timers in all ({@link CoalescedTimers}) with heartbeats spread over their interval.
  */
@@ -35,7 +35,7 @@ export interface HollowNodesOptions {
   leaseIntervalMs?: number;
   /** Full status post interval. Default 60 s (a kubelet's nodeStatusReportFrequency). */
   statusIntervalMs?: number;
-  /** API calls in flight at once, for all nodes together. Default 32. */
+  /** API calls in flight at once for all nodes together, node calls and pod calls each. Default 32. */
   maxInFlight?: number;
   /** Delete the Nodes (and their Leases) on stop; otherwise they stay and go NotReady. Default false. */
   deleteNodesOnStop?: boolean;
@@ -73,8 +73,13 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Run
   const log = options.log ?? (() => {});
   const leaseInterval = options.leaseIntervalMs ?? 10_000;
   const statusInterval = options.statusIntervalMs ?? 60_000;
+  // Node calls (registration, Leases, status) and pod calls wait in separate lines: at
+  // thousands of nodes the heartbeats alone can outrun the API server, and a pod's start
+  // queued behind that backlog took minutes, where a kubelet would report it at once.
   const limit = new InFlightLimit(options.maxInFlight ?? 32);
+  const podLimit = new InFlightLimit(options.maxInFlight ?? 32);
   const call = <T>(fn: () => Promise<T>) => limit.run(fn);
+  const podCall = <T>(fn: () => Promise<T>) => podLimit.run(fn);
   const nodes = new Map<string, HollowNode>();
   const leaseTimers = new CoalescedTimers<string>(clock);
   const statusTimers = new CoalescedTimers<string>(clock);
@@ -123,7 +128,9 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Run
       if (busy.has(key)) return next();
       busy.add(key);
       fn(hn)
-        .catch((err) => log(`hollow node ${hn.name}: ${kind}: ${message(err)}`))
+        .catch((err) => {
+          if (!stopped) log(`hollow node ${hn.name}: ${kind}: ${message(err)}`);
+        })
         .finally(() => {
           busy.delete(key);
           next();
@@ -168,7 +175,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Run
     const step = nextPodStep(pod, clock.now());
     switch (step.kind) {
       case 'delete':
-        await call(() => client.delete(PODS, namespace, name!, { gracePeriodSeconds: 0, preconditions: { uid } })).catch((err) => {
+        await podCall(() => client.delete(PODS, namespace, name!, { gracePeriodSeconds: 0, preconditions: { uid } })).catch((err) => {
           if (!isNotFound(err)) throw err;
         });
         return;
@@ -177,7 +184,7 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Run
         const podIP = hn.ips.allocate(uid ?? key);
         if (!podIP) throw new TerminalError(`no pod address left on ${hn.name}`);
         const status = hollowPodStatus({ pod, phase: step.kind === 'start' ? 'Running' : 'Succeeded', podIP, hostIP: hollowNodeIP(hn.index), now: clock.now() });
-        await call(() => client.patchStatus<Pod>(PODS, namespace, name!, { status }, 'merge')).catch((err) => {
+        await podCall(() => client.patchStatus<Pod>(PODS, namespace, name!, { status }, 'merge')).catch((err) => {
           if (!isNotFound(err)) throw err;
         });
         return;
@@ -200,11 +207,14 @@ export async function startHollowNodes(options: HollowNodesOptions): Promise<Run
       stopped = true;
       pods.stop();
       queue.shutDown();
-      await workers;
       leaseTimers.stop();
       statusTimers.stop();
       completionTimers.stop();
-      await limit.idle();
+      // Heartbeats and pod updates still waiting for a slot are not sent: at thousands of nodes
+      // the backlog behind a loaded API server would hold the stop for minutes.
+      for (const l of [limit, podLimit]) l.dropWaiting(new Error('hollow nodes stopping'));
+      await workers;
+      await Promise.all([limit.idle(), podLimit.idle()]);
       if (!options.deleteNodesOnStop) return;
       await Promise.all(
         [...nodes.values()].map(async (hn) => {

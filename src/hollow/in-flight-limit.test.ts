@@ -37,3 +37,20 @@ test('a failing call frees its slot', async () => {
   await assert.rejects(limit.run(() => Promise.reject(new Error('boom'))), /boom/);
   assert.equal(await limit.run(async () => 'next'), 'next');
 });
+
+test('dropWaiting rejects the calls still waiting; the running one finishes and the limit stays usable', async () => {
+  const limit = new InFlightLimit(1);
+  let release = () => {};
+  const running = limit.run(() => new Promise<string>((resolve) => (release = () => resolve('ran'))));
+  let started = false;
+  const waiting = limit.run(async () => {
+    started = true;
+  });
+  limit.dropWaiting(new Error('stopping'));
+  await assert.rejects(waiting, /stopping/);
+  release();
+  assert.equal(await running, 'ran');
+  assert.equal(started, false);
+  await limit.idle();
+  assert.equal(await limit.run(async () => 'after'), 'after');
+});

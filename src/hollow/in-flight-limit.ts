@@ -5,7 +5,7 @@
  */
 export class InFlightLimit {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { start: () => void; drop: (reason: Error) => void }[] = [];
   private readonly idleWaiters: (() => void)[] = [];
 
   /** @param max calls in flight at once (at least 1). */
@@ -15,15 +15,24 @@ export class InFlightLimit {
 
   /** Runs `call` once a slot is free; settles as it does. */
   async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= this.max) await new Promise<void>((start, drop) => this.waiting.push({ start, drop }));
     else this.active++;
     try {
       return await call();
     } finally {
       const next = this.waiting.shift();
-      if (next) next();
+      if (next) next.start();
       else if (--this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
+  }
+
+  /**
+   * Rejects with `reason` every call still waiting for a slot (they never start); calls already
+   * running finish. Stopping thousands of hollow nodes behind a backlog of heartbeats would
+   * otherwise send every queued heartbeat first.
+   */
+  dropWaiting(reason: Error): void {
+    for (const { drop } of this.waiting.splice(0)) drop(reason);
   }
 
   /** Calls running or waiting. */

@@ -258,6 +258,8 @@ export class Registry {
     let removeAfter: KObject | undefined;
     let dryResult: KObject | undefined;
     const tryUpdate = async (current: KObject): Promise<KObject | undefined> => {
+      // A later attempt (after a conflict, or on fresher data than the cache's) decides afresh.
+      removeAfter = undefined;
       if (claims) {
         await releaseClaims(this.options.allocators, claims.claims);
         claims = undefined;

@@ -61,9 +61,9 @@ export async function attachPodInterface(run: RunCommand, pod: PodInterface, opt
 }
 
 /**
- * Two processes per pod, each a node starting many pods at once pays for: the host side in one
- * `ip -batch` (pair created on the bridge and up, hairpin on), the pod side in one busybox shell
- * in the pod's namespace.
+ * Both ends, when the namespace's creator did not make the pair (a set-up run again, e.g. after a
+ * restart): the host side in one `ip -batch` (pair created on the bridge and up, hairpin on), the
+ * pod side in one busybox shell in the pod's namespace.
  */
 async function configure(run: RunCommand, pod: PodInterface, host: string): Promise<void> {
   await run(['ip', '-batch', '-'], { input: hostSideBatch(pod, host, await linkExists(host)) });

@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { PortMapping } from '../runtime/runtime.ts';
 import type { PodInterfacePlan, SandboxNetwork } from '../runtime/sandbox.ts';
-import { deleteBridge, ensureBridge, gatewayOf, uplinkMtu } from './bridge.ts';
+import { deleteBridge, ensureBridge, gatewayOf, linkExists, uplinkMtu } from './bridge.ts';
 import { runNetworkCommand, type RunCommand } from './commands.ts';
 import { HostLocalIpam } from './ipam.ts';
 import { IpBatcher } from './ip-batcher.ts';
@@ -93,10 +93,12 @@ export class PodNetwork implements SandboxNetwork {
     this.markReady();
   }
 
-  async plan(sandboxId: string): Promise<PodInterfacePlan> {
+  async plan(sandboxId: string): Promise<PodInterfacePlan | undefined> {
     const cidr = await this.awaitPodCidr();
+    const hostVeth = hostVethName(sandboxId);
+    if (await linkExists(hostVeth)) return undefined;
     const ip = await this.ipam.allocate(sandboxId, formatCidr(cidr));
-    return { address: `${ip}/${cidr.prefix}`, gateway: gatewayOf(cidr), mtu: this.mtu!, hostVeth: hostVethName(sandboxId) };
+    return { address: `${ip}/${cidr.prefix}`, gateway: gatewayOf(cidr), mtu: this.mtu!, hostVeth };
   }
 
   async setUp(sandbox: { id: string; netnsPath: string; portMappings: PortMapping[]; podSideConfigured?: boolean }): Promise<{ ip: string }> {

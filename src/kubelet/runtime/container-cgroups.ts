@@ -7,7 +7,8 @@
  * the kubelet's, the memory cgroup outlives the container's exit, so its OOM kill count can still
  * be read (crun's own cgroups go when `crun run` returns).
  */
-import { lstat, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstat, readdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OciSpec } from './oci-spec.ts';
 
@@ -44,14 +45,16 @@ export async function cgroupLayout(root = CGROUP_ROOT): Promise<CgroupLayout> {
 /**
  * Creates `path` (e.g. /skiff/<pod uid>/<container id>) in every v1 hierarchy with the limits of
  * `resources`; returns the directories a process joins (writes its pid to cgroup.procs).
+ * Synchronous: cgroupfs is in memory, and a node starting many containers would otherwise pay
+ * a thread-pool round trip for each of a few dozen tiny writes a container.
  */
-export async function createContainerCgroups(layout: CgroupLayout, path: string, resources: Resources): Promise<string[]> {
+export function createContainerCgroups(layout: CgroupLayout, path: string, resources: Resources): string[] {
   const dirs = layout.v1.map((h) => join(h, path));
-  await Promise.all(layout.v1.map(async (hierarchy) => {
-    if (hierarchy.endsWith('/cpuset')) await makeCpusetDirs(hierarchy, path);
-    else await mkdir(join(hierarchy, path), { recursive: true });
-  }));
-  for (const dir of dirs) await writeLimits(dir, resources);
+  for (const hierarchy of layout.v1) {
+    if (hierarchy.endsWith('/cpuset')) makeCpusetDirs(hierarchy, path);
+    else mkdirSync(join(hierarchy, path), { recursive: true });
+  }
+  for (const dir of dirs) writeLimits(dir, resources);
   return dirs;
 }
 
@@ -100,37 +103,36 @@ export async function oomKillCount(layout: CgroupLayout, path: string): Promise<
  * A v1 cpuset cgroup starts with no CPUs and no memory nodes, and takes no process until it has
  * some: each new level copies its parent's.
  */
-async function makeCpusetDirs(hierarchy: string, path: string): Promise<void> {
+function makeCpusetDirs(hierarchy: string, path: string): void {
   let parent = hierarchy;
   for (const part of path.split('/').filter(Boolean)) {
     const dir = join(parent, part);
-    await mkdir(dir).catch((err) => {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    });
+    mkdirSync(dir, { recursive: true });
     for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-      if ((await readFile(join(dir, file), 'utf8')).trim() === '') await writeFile(join(dir, file), (await readFile(join(parent, file), 'utf8')).trim());
+      if (readFileSync(join(dir, file), 'utf8').trim() === '') writeFileSync(join(dir, file), readFileSync(join(parent, file), 'utf8').trim());
     }
     parent = dir;
   }
 }
 
 /** Writes what `resources` says to the files this hierarchy has (each controller has its own). */
-async function writeLimits(dir: string, resources: Resources): Promise<void> {
+function writeLimits(dir: string, resources: Resources): void {
   const { memory, cpu, devices } = resources;
-  if (memory?.limit !== undefined && (await exists(join(dir, 'memory.limit_in_bytes')))) {
-    await writeFile(join(dir, 'memory.limit_in_bytes'), String(memory.limit));
+  const has = (file: string) => existsSync(join(dir, file));
+  if (memory?.limit !== undefined && has('memory.limit_in_bytes')) {
+    writeFileSync(join(dir, 'memory.limit_in_bytes'), String(memory.limit));
     // Only with swap accounting on; it must not be below the memory limit, which is set first.
-    if (memory.swap !== undefined && (await exists(join(dir, 'memory.memsw.limit_in_bytes')))) await writeFile(join(dir, 'memory.memsw.limit_in_bytes'), String(memory.swap));
+    if (memory.swap !== undefined && has('memory.memsw.limit_in_bytes')) writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(memory.swap));
   }
-  if (cpu && (await exists(join(dir, 'cpu.shares')))) {
-    if (cpu.shares !== undefined) await writeFile(join(dir, 'cpu.shares'), String(cpu.shares));
-    if (cpu.period !== undefined) await writeFile(join(dir, 'cpu.cfs_period_us'), String(cpu.period));
-    if (cpu.quota !== undefined) await writeFile(join(dir, 'cpu.cfs_quota_us'), String(cpu.quota));
+  if (cpu && has('cpu.shares')) {
+    if (cpu.shares !== undefined) writeFileSync(join(dir, 'cpu.shares'), String(cpu.shares));
+    if (cpu.period !== undefined) writeFileSync(join(dir, 'cpu.cfs_period_us'), String(cpu.period));
+    if (cpu.quota !== undefined) writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(cpu.quota));
   }
-  if (devices.length && (await exists(join(dir, 'devices.allow')))) {
+  if (devices.length && has('devices.allow')) {
     for (const rule of devices) {
       const line = rule.type === undefined && rule.major === undefined && rule.minor === undefined ? 'a' : `${rule.type ?? 'a'} ${rule.major ?? '*'}:${rule.minor ?? '*'} ${rule.access}`;
-      await writeFile(join(dir, rule.allow ? 'devices.allow' : 'devices.deny'), line);
+      writeFileSync(join(dir, rule.allow ? 'devices.allow' : 'devices.deny'), line);
     }
   }
 }

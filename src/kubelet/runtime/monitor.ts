@@ -14,7 +14,8 @@
  * three; spawned through the spawner (spawner.ts), not forked from the kubelet.
  */
 import { constants, watch, type FSWatcher } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
 import { defaultSpawner } from './spawner.ts';
@@ -125,9 +126,9 @@ export async function releaseMonitor(files: ContainerFiles): Promise<void> {
  */
 export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
   const check = async (full: boolean): Promise<boolean | undefined> => {
-    if (await hasPid(files.pid)) return true;
+    if (hasPid(files.pid)) return true;
     // The exit status is written only after runc returns; a pid file would have come first.
-    if ((await hasText(files.exit)) || (full && !(await monitorAlive(files)))) return hasPid(files.pid);
+    if (hasText(files.exit) || (full && !(await monitorAlive(files)))) return hasPid(files.pid);
     return undefined;
   };
   const watched = new Set([basename(files.pid), basename(files.exit)]);
@@ -163,18 +164,32 @@ export async function awaitStarted(files: ContainerFiles): Promise<boolean> {
 
 /** Whether the container's monitor still runs (the container's directory is its $0). */
 export async function monitorAlive(files: ContainerFiles): Promise<boolean> {
-  const pid = Number((await readFile(files.monitorPid, 'utf8').catch(() => '')).trim());
+  const pid = Number(readSmallFile(files.monitorPid).trim());
   if (!(pid > 0)) return false;
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const cmdline = readSmallFile(`/proc/${pid}/cmdline`);
   return cmdline.split('\0').includes(files.dir);
 }
 
 /** Whether the pid file holds a pid yet: crun creates it and then writes it (runc renames it into place). */
-async function hasPid(path: string): Promise<boolean> {
-  return Number((await readFile(path, 'utf8').catch(() => '')).trim()) > 0;
+function hasPid(path: string): boolean {
+  return Number(readSmallFile(path).trim()) > 0;
 }
 
 /** Whether the file has been written (the shell creates the exit file before it writes the status). */
-async function hasText(path: string): Promise<boolean> {
-  return (await readFile(path, 'utf8').catch(() => '')).trim() !== '';
+function hasText(path: string): boolean {
+  return readSmallFile(path).trim() !== '';
+}
+
+/**
+ * A small file's text, or '' when it cannot be read. Synchronous on purpose: procfs and a
+ * container's tiny state files, which the PLEG reads for every container every second, answer
+ * in microseconds in place, where the promise API makes several thread-pool round trips that
+ * each cost the event loop more than the read.
+ */
+export function readSmallFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }

@@ -21,16 +21,17 @@
  * that to the exit file, whose mtime is finishedAt. The container's init is the real command,
  * PID 1 semantics intact. `--keep` keeps the container's cgroup until removeContainer, so the
  * memory cgroup's oom_kill counter is still there to read (OOMKilled); crun has no `--keep`, so
- * with crun the kubelet makes the cgroups itself and the monitor joins them (container-cgroups.ts). A container that could
- * not start (e.g. its command is not in the image) leaves an exit file but no pid file, and
- * runc's JSON log holds the reason: state exited, exit code 128, reason StartError, runc's
- * message. The cost is a shell and a runc process per running container — what conmon or a
- * containerd shim costs elsewhere. If the monitor is killed the container runs on, but its exit
- * status is lost (reported as 255 with a message saying so): run the kubelet with a service
- * manager that does not kill its whole process group or cgroup on stop (systemd KillMode=process).
+ * with crun the kubelet makes the cgroups itself and the monitor joins them (container-cgroups.ts).
+ * A container that could not start (e.g. its command is not in the image) leaves an exit file
+ * but no pid file, and the runtime's JSON log holds the reason: state exited, exit code 128,
+ * reason StartError, its message. The cost is a shell and a runtime process per running
+ * container — what conmon or a containerd shim costs elsewhere. If the monitor is killed the
+ * container runs on, but its exit status is lost (reported as 255 with a message saying so):
+ * run the kubelet with a service manager that does not kill its whole process group or cgroup on
+ * stop (systemd KillMode=process).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, Sandbox, SandboxConfig } from './runtime.ts';
@@ -38,7 +39,7 @@ import { annotationKeys, containerFiles, isRuntimeAnnotation, type ContainerFile
 import { nodeCapabilities } from './capabilities.ts';
 import { cgroupLayout, createContainerCgroups, oomKillCount, removeContainerCgroups, type CgroupLayout } from './container-cgroups.ts';
 import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type PidNamespace } from './oci-spec.ts';
-import { createMonitor, monitorAlive, releaseMonitor, awaitStarted } from './monitor.ts';
+import { createMonitor, monitorAlive, readSmallFile, releaseMonitor, awaitStarted } from './monitor.ts';
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
 import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
@@ -172,7 +173,7 @@ export class OciRuntime implements ContainerRuntime {
       spec.annotations[annotationKeys.runtime] = this.runc.name;
       await writeFile(files.config, JSON.stringify(spec));
       const layout = await this.ownCgroups(this.runc);
-      const cgroupDirs = layout ? await createContainerCgroups(layout, cgroupPath, spec.linux.resources) : [];
+      const cgroupDirs = layout ? createContainerCgroups(layout, cgroupPath, spec.linux.resources) : [];
       const monitorPid = await createMonitor(files, {
         overlayOptions,
         stdin: config.stdin,
@@ -260,9 +261,11 @@ export class OciRuntime implements ContainerRuntime {
     const files = containerFiles(this.rootDir, id);
     // One readdir says whether the container still exists (another runtime over this root may
     // have removed it) and which of its state files the monitor and runc have written so far.
+    // Synchronous, as the /proc reads below (monitor.ts readSmallFile): the PLEG asks this of
+    // every container every second.
     let names: Set<string>;
     try {
-      names = new Set(await readdir(files.dir));
+      names = new Set(readdirSync(files.dir));
     } catch {
       this.known.delete(id);
       return undefined;
@@ -472,7 +475,7 @@ const CLOCK_TICKS = 100;
  */
 async function processAlive(pid: number, startedBy: Date): Promise<boolean> {
   if (!(pid > 0)) return false;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const stat = readSmallFile(`/proc/${pid}/stat`);
   if (!stat) return false;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   if (fields[0] === 'Z' || fields[0] === 'X') return false;

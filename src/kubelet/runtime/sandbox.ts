@@ -45,9 +45,10 @@ export interface SandboxNetwork {
   /**
    * The pod's interface, decided (its address allocated) before its network namespace exists,
    * so the process that creates the namespace configures the pod's side too: one process a pod
-   * fewer than a separate step inside the namespace.
+   * fewer than a separate step inside the namespace. Undefined when a node end of an earlier
+   * pair is still there: setUp then repairs the pair itself.
    */
-  plan(sandboxId: string): Promise<PodInterfacePlan>;
+  plan(sandboxId: string): Promise<PodInterfacePlan | undefined>;
   /**
    * Gives the sandbox its interface, IP and hostPorts; idempotent (the same IP again).
    * `podSideConfigured`: the namespace's creator has just carried out the plan.
