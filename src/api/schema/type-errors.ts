@@ -13,10 +13,21 @@ import type { FieldType, TypeSchema } from './types.ts';
 /** Resolves a schema type name, e.g. typeByName of the schema index. */
 export type TypeLookup = (name: string) => TypeSchema | undefined;
 
-/** Where a value sits, in the terms of Go's error: the struct holding its field and the field path. */
+/**
+ * Where a value sits, in the terms of Go's error: the struct holding its field, and the field
+ * path as a chain of keys — joined only when an error is reported, since every field of every
+ * request body is checked and almost none is wrong.
+ */
 interface Context {
   struct: string;
-  path: string;
+  key: string;
+  parent: Context | undefined;
+}
+
+function pathOf(at: Context): string {
+  let path = at.key;
+  for (let c = at.parent; c; c = c.parent) path = `${c.key}.${path}`;
+  return path;
 }
 
 /**
@@ -86,7 +97,13 @@ function goType(type: FieldType): string {
 }
 
 function mismatch(valueKind: string, type: string, at: Context): string {
-  return `json: cannot unmarshal ${valueKind} into Go struct field ${at.struct}.${at.path} of type ${type}`;
+  return `json: cannot unmarshal ${valueKind} into Go struct field ${at.struct}.${pathOf(at)} of type ${type}`;
+}
+
+/** Records a plain mismatch (the first one wins, as in Go); decoding goes on. */
+function recordMismatch(walk: Walk, valueKind: string, type: FieldType, at: Context): undefined {
+  walk.firstMismatch ??= mismatch(valueKind, goType(type), at);
+  return undefined;
 }
 
 /** A number Go's integer decoding accepts, or the "number 1.5" form it reports otherwise. */
@@ -99,22 +116,18 @@ function integerProblem(value: number, format: 'int32' | 'int64'): string | unde
 /** Checks one value; returns an aborting error, records a plain mismatch in `walk`. */
 function checkValue(type: FieldType, value: unknown, at: Context, walk: Walk): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const record = (valueKind: string): undefined => {
-    walk.firstMismatch ??= mismatch(valueKind, goType(type), at);
-    return undefined;
-  };
   switch (type.kind) {
     case 'any':
       return undefined;
     case 'string':
     case 'boolean':
-      return typeof value === (type.kind === 'string' ? 'string' : 'boolean') ? undefined : record(jsonKind(value));
+      return typeof value === (type.kind === 'string' ? 'string' : 'boolean') ? undefined : recordMismatch(walk, jsonKind(value), type, at);
     case 'number':
-      return typeof value === 'number' ? undefined : record(jsonKind(value));
+      return typeof value === 'number' ? undefined : recordMismatch(walk, jsonKind(value), type, at);
     case 'integer': {
-      if (typeof value !== 'number') return record(jsonKind(value));
+      if (typeof value !== 'number') return recordMismatch(walk, jsonKind(value), type, at);
       const problem = integerProblem(value, type.format ?? 'int64');
-      return problem ? record(problem) : undefined;
+      return problem ? recordMismatch(walk, problem, type, at) : undefined;
     }
     case 'quantity':
       return typeof value === 'string' || typeof value === 'number' ? undefined : QUANTITY_FORMAT_ERROR;
@@ -129,14 +142,14 @@ function checkValue(type: FieldType, value: unknown, at: Context, walk: Walk): s
       // metav1.Time decodes its value as a string first, with the field's context.
       return typeof value === 'string' ? undefined : mismatch(jsonKind(value), 'string', at);
     case 'array':
-      if (!Array.isArray(value)) return record(jsonKind(value));
+      if (!Array.isArray(value)) return recordMismatch(walk, jsonKind(value), type, at);
       for (const item of value) {
         const fatal = checkValue(type.items, item, at, walk);
         if (fatal) return fatal;
       }
       return undefined;
     case 'map':
-      if (!isObject(value)) return record(jsonKind(value));
+      if (!isObject(value)) return recordMismatch(walk, jsonKind(value), type, at);
       for (const item of Object.values(value)) {
         const fatal = checkValue(type.values, item, at, walk);
         if (fatal) return fatal;
@@ -145,16 +158,16 @@ function checkValue(type: FieldType, value: unknown, at: Context, walk: Walk): s
     case 'ref': {
       const target = walk.lookup(type.ref);
       if (!target) return undefined;
-      if (!isObject(value)) return record(jsonKind(value));
-      return checkStruct(target, goStructName(target.name), value, at.path, walk);
+      if (!isObject(value)) return recordMismatch(walk, jsonKind(value), type, at);
+      return checkStruct(target, goStructName(target.name), value, at, walk);
     }
   }
 }
 
-function checkStruct(type: TypeSchema, struct: string, obj: Record<string, unknown>, path: string, walk: Walk): string | undefined {
-  for (const [key, value] of Object.entries(obj)) {
+function checkStruct(type: TypeSchema, struct: string, obj: Record<string, unknown>, parent: Context | undefined, walk: Walk): string | undefined {
+  for (const key in obj) {
     if (!Object.hasOwn(type.fields, key)) continue;
-    const fatal = checkValue(type.fields[key].type, value, { struct, path: path ? `${path}.${key}` : key }, walk);
+    const fatal = checkValue(type.fields[key].type, obj[key], { struct, key, parent }, walk);
     if (fatal) return fatal;
   }
   return undefined;
@@ -169,5 +182,5 @@ export function findTypeErrors(type: TypeSchema, obj: unknown, lookup: TypeLooku
   if (!isObject(obj)) return undefined;
   const walk: Walk = { lookup };
   const struct = type.gvk?.kind ?? goStructName(type.name);
-  return checkStruct(type, struct, obj, '', walk) ?? walk.firstMismatch;
+  return checkStruct(type, struct, obj, undefined, walk) ?? walk.firstMismatch;
 }
