@@ -8,7 +8,7 @@ import { stringify as toYaml } from 'yaml';
 import type { ResourceInfo } from '../api/resource.ts';
 import type { WatchCache } from '../storage/watch-cache.ts';
 import type { UserInfo } from './auth/authenticate.ts';
-import type { AdmitCreate } from './auth/node-restriction.ts';
+import type { Admission } from './auth/node-restriction.ts';
 import type { KubeletClientCredentials } from './kubelet-proxy.ts';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { internalError, serviceUnavailable, StatusError, type Status } from './errors.ts';
@@ -46,8 +46,8 @@ export interface RequestContext {
   parts: ServerParts;
   /** Warnings to send as `Warning: 299 - "..."` headers. */
   warnings: string[];
-  /** The authorizer's check of an object about to be created (a node may create only its own). */
-  admitCreate?: AdmitCreate;
+  /** The authorizer's checks of the objects this request writes (a node may create only its own Node, …). */
+  admission?: Admission;
 }
 
 function setWarnings(res: ServerResponse, warnings: string[]): void {

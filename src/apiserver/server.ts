@@ -56,8 +56,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, query);
     if (!info.isResourceRequest) return handleNonResource(req, res, path);
-    const admitCreate = await options.authorize?.(user, info);
-    await routeResource({ req, res, info, query, user, parts, warnings: [], admitCreate });
+    const admission = await options.authorize?.(user, info);
+    await routeResource({ req, res, info, query, user, parts, warnings: [], admission });
   }
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

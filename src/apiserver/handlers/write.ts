@@ -34,7 +34,7 @@ export async function handleCreate(ctx: RequestContext): Promise<void> {
   const body = await readBody(ctx.req);
   const { object, warnings } = decodeObject(body, ctx.req.headers['content-type'], ctx.resource, expected(ctx), validation);
   ctx.warnings.push(...warnings);
-  ctx.admitCreate?.(object);
+  ctx.admission?.create?.(object);
   const meta = (object.metadata ?? {}) as KObject;
   const ns = ctx.info.namespace;
   if (ctx.resource.namespaced && meta.namespace && ns && meta.namespace !== ns) {
@@ -58,6 +58,7 @@ export async function handleUpdate(ctx: RequestContext): Promise<void> {
     dryRun,
     subresource,
     manageFields: trackUpdate(ctx, { subresource, submitted: () => (object.metadata as KObject | undefined)?.managedFields }),
+    admitUpdate: ctx.admission?.update,
   });
   writeBody(ctx, created ? 201 : 200, renderObject(ctx.resource, stored, rep), rep);
 }
@@ -104,7 +105,7 @@ export async function handlePatch(ctx: RequestContext): Promise<void> {
       submitted = patched.metadata?.managedFields;
       return patched;
     },
-    { dryRun, subresource, manageFields: trackUpdate(ctx, { subresource, submitted: () => submitted }) },
+    { dryRun, subresource, manageFields: trackUpdate(ctx, { subresource, submitted: () => submitted }), admitUpdate: ctx.admission?.update },
   );
   writeBody(ctx, 200, renderObject(r, stored, rep), rep);
 }

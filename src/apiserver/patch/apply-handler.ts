@@ -90,6 +90,7 @@ export async function handleApply(ctx: RequestContext, contentType: string): Pro
   if (!live) {
     if (sub) throw notFound({ group: r.group, resource: r.plural, name });
     const { object, managers } = apply(undefined);
+    ctx.admission?.create?.(object);
     const created = await ctx.parts.registry.create(r, namespace, object, {
       dryRun,
       manageFields: (next) => setManagedFields(next, managers),
@@ -107,7 +108,7 @@ export async function handleApply(ctx: RequestContext, contentType: string): Pro
       managers = result.managers;
       return result.object;
     },
-    { dryRun, subresource: sub, manageFields: (next) => setManagedFields(next, managers) },
+    { dryRun, subresource: sub, manageFields: (next) => setManagedFields(next, managers), admitUpdate: ctx.admission?.update },
   );
   writeBody(ctx, 200, renderObject(r, stored, rep), rep);
 }

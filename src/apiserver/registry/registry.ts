@@ -58,6 +58,8 @@ export interface WriteOptions {
    * stored ownership is kept as it is.
    */
   manageFields?: (next: KObject, current: KObject | undefined) => void;
+  /** Checks an update before it is validated and written (the node authorizer's admission); throws to refuse. */
+  admitUpdate?: (next: KObject, current: KObject) => void;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -295,6 +297,7 @@ export class Registry {
         if (isService) claims = await this.allocate(r, next, () => allocateForUpdate(this.options.allocators, next, current, !!options.dryRun));
         errors = validateUpdate(r, next, current);
       }
+      options.admitUpdate?.(next, current);
       options.manageFields?.(next, current);
       if (errors.length) throw this.validationFailure(r, name, errors);
       next.metadata.resourceVersion = current.metadata.resourceVersion;

@@ -106,6 +106,20 @@ describe('node join and node credentials', () => {
     assert.equal((await rejection(nodeA.create(LEASES, lease('b')))).code, 403);
   });
 
+  it('lets a node label its own Node, but not change its taints or node-restriction labels', async () => {
+    await admin.patch(NODES, undefined, 'a', { spec: { taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] } }, 'merge');
+    await nodeA.patch(NODES, undefined, 'a', { metadata: { labels: { team: 'blue' } } }, 'merge');
+    const untaint = await rejection(nodeA.patch(NODES, undefined, 'a', { spec: { taints: null } }, 'merge'));
+    assert.equal(untaint.code, 403);
+    assert.equal(untaint.message, 'nodes "a" is forbidden: node "a" is not allowed to modify taints');
+    const relabel = await rejection(nodeA.patch(NODES, undefined, 'a', { metadata: { labels: { 'node-restriction.kubernetes.io/pool': 'fast' } } }, 'merge'));
+    assert.match(relabel.message, /node "a" is not allowed to modify labels: node-restriction\.kubernetes\.io\/pool$/);
+    const stored = await admin.get<Node>(NODES, undefined, 'a');
+    assert.deepEqual(stored.spec?.taints?.map((t) => t.key), ['dedicated'], 'the refused patch wrote nothing');
+    assert.equal(stored.metadata?.labels?.team, 'blue');
+    assert.equal(stored.metadata?.labels?.['node-restriction.kubernetes.io/pool'], undefined);
+  });
+
   it('lets a node finish only the pods bound to it, and read only the Secrets they use', async () => {
     await admin.create(SECRETS, secret('used'));
     await admin.create(SECRETS, secret('unused'));
