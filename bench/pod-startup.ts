@@ -30,7 +30,7 @@ import { isNotFound, loadKubeconfig, RestClient, type Watch } from '../src/clien
 import { startControlPlane, type ControlPlane } from '../src/index.ts';
 import { LocalImageService } from '../src/kubelet/images/index.ts';
 import { startAgent, type RunningAgent } from '../src/agent.ts';
-import { DEFAULT_OCI_RUNTIME, OciRuntime } from '../src/kubelet/runtime/index.ts';
+import { defaultOciRuntime, OciRuntime } from '../src/kubelet/runtime/index.ts';
 import { quantile } from './load.ts';
 
 const run = promisify(execFile);
@@ -42,7 +42,7 @@ const flag = (name: string, fallback: string) => {
 const POD_COUNT = Number(flag('pods', '100'));
 const RUNC_RUNS = Number(flag('runc-runs', '10'));
 const VERBOSE = args.includes('--verbose');
-const RUNTIME = parseRuntime(flag('runtime', DEFAULT_OCI_RUNTIME));
+const RUNTIME = parseRuntime(flag('runtime', defaultOciRuntime()));
 /** Writes a CPU profile (.cpuprofile, for Chrome DevTools) of this process while the pods start. */
 const CPU_PROFILE = flag('cpu-profile', '');
 /** Set on the re-run inside the bench's network namespace. */

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../agent.ts';
-import { DEFAULT_OCI_RUNTIME, KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
+import { KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { defaultClusterDNS } from '../apiserver/start.ts';
@@ -16,7 +16,7 @@ export interface KubeletFlags {
   kubeconfig: string;
   nodeName?: string;
   dataDir: string;
-  runtime: 'runc' | 'crun';
+  runtime?: 'runc' | 'crun';
   nodeIp?: string;
   kubeletPort: number;
   systemReserved?: Record<string, string>;
@@ -54,7 +54,7 @@ export function withKubeletFlags(cmd: Command): Command {
     .option('--kubeconfig <file>', 'credentials for the API server', `${defaultDataDir()}/kubeconfig.yaml`)
     .option('--node-name <name>', 'name of the Node (default: the host name)')
     .option('--data-dir <dir>', 'where the node keeps images, pods and logs (under DATA_DIR/agent)', defaultDataDir())
-    .option('--runtime <name>', 'OCI runtime: crun or runc', parseRuntime, DEFAULT_OCI_RUNTIME)
+    .option('--runtime <name>', 'OCI runtime: crun or runc (default: crun, or runc on a cgroup v2-only node)', parseRuntime)
     .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
     .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
     .option('--system-reserved <list>', 'resources held back for the system, e.g. cpu=500m,memory=1Gi', parseResourceList)
@@ -91,7 +91,7 @@ export interface ServerAgentFlags {
   nodeName?: string;
   nodeIp?: string;
   kubeletPort: number;
-  runtime: 'runc' | 'crun';
+  runtime?: 'runc' | 'crun';
   clusterCidr: string;
   serviceCidr: string;
   clusterDns?: string;
@@ -103,7 +103,7 @@ export function withServerAgentFlags(cmd: Command): Command {
     .option('--node-name <name>', 'name of the Node (default: the host name)')
     .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
     .option('--kubelet-port <n>', "port of the kubelet's HTTPS server (logs, exec, port-forward)", parsePort, 10250)
-    .option('--runtime <name>', 'OCI runtime of the node: crun or runc', parseRuntime, DEFAULT_OCI_RUNTIME);
+    .option('--runtime <name>', 'OCI runtime of the node: crun or runc (default: crun, or runc on a cgroup v2-only node)', parseRuntime);
 }
 
 export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningAgent> {

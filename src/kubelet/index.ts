@@ -4,4 +4,4 @@
  * logs, exec, attach and port-forward (server/, logs/). `startKubelet` is its public face.
  */
 export { KubeletPreflightError, startKubelet, type KubeletOptions, type RunningKubelet } from './kubelet.ts';
-export { DEFAULT_OCI_RUNTIME } from './runtime/oci-runtime.ts';
+export { defaultOciRuntime } from './runtime/oci-runtime.ts';

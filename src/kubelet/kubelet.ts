@@ -41,7 +41,7 @@ export interface KubeletOptions {
   nodeName?: string;
   /** The kubelet's data: images, pods, containers, logs (DATA_DIR/agent). */
   rootDir: string;
-  /** The OCI runtime. Default crun (DEFAULT_OCI_RUNTIME). */
+  /** The OCI runtime. Default: defaultOciRuntime() (crun, or runc on a cgroup v2-only node). */
   runtime?: 'runc' | 'crun';
   /** The node's InternalIP. Default: the host's first non-loopback IPv4 address. */
   nodeIP?: string;

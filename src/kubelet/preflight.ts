@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_OCI_RUNTIME } from './runtime/oci-runtime.ts';
+import { cgroupV2Only, defaultOciRuntime } from './runtime/oci-runtime.ts';
 
 const run = promisify(execFile);
 
@@ -20,11 +20,13 @@ export interface NodeFacts {
   filesystems: string;
   /** A cgroup v1 memory controller or a cgroup v2 hierarchy is mounted. */
   cgroupsMounted: boolean;
+  /** The unified hierarchy alone, no v1 controllers. */
+  cgroupV2Only?: boolean;
 }
 
 /** Which runtime the kubelet will run. */
 export interface PreflightOptions {
-  /** The OCI runtime binary the kubelet will use: 'crun' (default) or 'runc'. */
+  /** The OCI runtime binary the kubelet will use: 'crun' or 'runc' (default: defaultOciRuntime()). */
   runtime?: string;
 }
 
@@ -47,8 +49,9 @@ export async function preflight(options: PreflightOptions = {}): Promise<string[
 export function judgeNode(facts: NodeFacts, options: PreflightOptions = {}): string[] {
   const problems: string[] = [];
   if (facts.uid !== 0) problems.push('the kubelet must run as root (it mounts filesystems and creates namespaces and cgroups)');
-  const runtime = basename(options.runtime ?? DEFAULT_OCI_RUNTIME);
+  const runtime = basename(options.runtime ?? (facts.cgroupV2Only ? 'runc' : 'crun'));
   if (!facts.commands.has(runtime)) problems.push(`${runtime} not found: apt-get install ${runtime === 'crun' ? 'crun' : 'runc'}`);
+  if (runtime === 'crun' && facts.cgroupV2Only) problems.push('crun is supported on cgroup v1 and hybrid nodes only (here the kubelet makes its cgroups); on this cgroup v2 node use --runtime runc');
   for (const tool of TOOLS) {
     if (!facts.commands.has(tool.command)) problems.push(`${tool.command} not found: apt-get install ${tool.pkg}`);
   }
@@ -59,13 +62,13 @@ export function judgeNode(facts: NodeFacts, options: PreflightOptions = {}): str
 
 /** Looks at this machine. */
 export async function gatherNodeFacts(options: PreflightOptions = {}): Promise<NodeFacts> {
-  const runtime = options.runtime ?? DEFAULT_OCI_RUNTIME;
+  const runtime = options.runtime ?? defaultOciRuntime();
   const checks = [{ command: runtime, name: basename(runtime), args: ['--version'] }, ...TOOLS.map((t) => ({ ...t, name: t.command }))];
   const results = await Promise.all(checks.map(({ command, args }) => run(command, args).then(() => true, () => false)));
   const commands = new Set(checks.filter((_, i) => results[i]).map((c) => c.name));
   const filesystems = await readFile('/proc/filesystems', 'utf8').catch(() => '');
   const cgroupsMounted = (await exists('/sys/fs/cgroup/memory/memory.limit_in_bytes')) || (await exists('/sys/fs/cgroup/cgroup.controllers'));
-  return { uid: process.getuid?.() ?? -1, commands, filesystems, cgroupsMounted };
+  return { uid: process.getuid?.() ?? -1, commands, filesystems, cgroupsMounted, cgroupV2Only: cgroupV2Only() };
 }
 
 async function exists(path: string): Promise<boolean> {

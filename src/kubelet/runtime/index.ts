@@ -4,7 +4,7 @@
  * overlay rootfs, each started by a detached monitor that records its exit status.
  */
 export type * from './runtime.ts';
-export { ContainerNotFoundError, ContainerNotRunningError, DEFAULT_OCI_RUNTIME, OciRuntime, RunContainerError, type OciRuntimeOptions } from './oci-runtime.ts';
+export { ContainerNotFoundError, ContainerNotRunningError, cgroupV2Only, defaultOciRuntime, OciRuntime, RunContainerError, type OciRuntimeOptions } from './oci-runtime.ts';
 export { ExecTimeoutError, RuncError } from './runc.ts';
 export { RootfsError } from './rootfs.ts';
 export { SandboxError, sandboxId, type SandboxNetwork } from './sandbox.ts';

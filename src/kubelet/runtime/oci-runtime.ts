@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import type { ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, Sandbox, SandboxConfig } from './runtime.ts';
 import { annotationKeys, containerFiles, isRuntimeAnnotation, type ContainerFiles } from './container-files.ts';
 import { nodeCapabilities } from './capabilities.ts';
-import { cgroupLayout, createContainerCgroups, oomKillCount, removeContainerCgroups, type CgroupLayout } from './container-cgroups.ts';
+import { CGROUP_ROOT, cgroupLayout, createContainerCgroups, oomKillCount, removeContainerCgroups, type CgroupLayout } from './container-cgroups.ts';
 import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type PidNamespace } from './oci-spec.ts';
 import { createMonitor, monitorAlive, readSmallFile, releaseMonitor, awaitStarted } from './monitor.ts';
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
@@ -97,8 +97,20 @@ interface KnownContainer {
   exited?: Partial<ContainerStatus>;
 }
 
-/** The runtime when none is named: crun costs a node about a quarter less CPU a pod than runc (bench/pod-startup). */
-export const DEFAULT_OCI_RUNTIME = 'crun';
+/**
+ * The runtime when none is named. crun where the kubelet makes the containers' cgroups itself
+ * (cgroup v1 and hybrid nodes): it costs about 65 ms of CPU a container to runc's 111 here
+ * (bench/pod-startup). runc on a cgroup v2-only node, where crun would run without a cgroup
+ * manager and so without limits.
+ */
+export function defaultOciRuntime(cgroupRoot = CGROUP_ROOT): 'crun' | 'runc' {
+  return cgroupV2Only(cgroupRoot) ? 'runc' : 'crun';
+}
+
+/** A node with the unified cgroup hierarchy alone (no v1 controllers). */
+export function cgroupV2Only(cgroupRoot = CGROUP_ROOT): boolean {
+  return existsSync(join(cgroupRoot, 'cgroup.controllers'));
+}
 
 /** Exit code upstream reports for a container that could not start. */
 const START_ERROR_EXIT_CODE = 128;
@@ -124,7 +136,7 @@ export class OciRuntime implements ContainerRuntime {
 
   constructor(options: OciRuntimeOptions) {
     this.rootDir = options.rootDir;
-    this.runc = new Runc({ binary: options.runtime ?? DEFAULT_OCI_RUNTIME, root: join(options.rootDir, 'runc') });
+    this.runc = new Runc({ binary: options.runtime ?? defaultOciRuntime(), root: join(options.rootDir, 'runc') });
     this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff', network: options.network };
   }
 
