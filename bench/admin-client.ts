@@ -79,3 +79,17 @@ export async function adminClient(kubeconfigPath: string, maxSockets: number): P
     },
   };
 }
+
+/** A stream's onData that hands each complete line to `onLine` (a watch sends one event per line). */
+export function byLine(onLine: (line: string) => void): (chunk: string) => void {
+  let buffer = '';
+  return (chunk) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      onLine(line);
+    }
+  };
+}

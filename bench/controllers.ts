@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startControlPlane } from '../src/index.ts';
-import { adminClient, type AdminClient } from './admin-client.ts';
+import { adminClient, byLine, type AdminClient } from './admin-client.ts';
 import { runLoad } from './load.ts';
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -34,21 +34,17 @@ async function must(client: AdminClient, method: string, url: string, body: unkn
 function waitForPods(client: AdminClient, ns: string, run: string, count: number, onProgress: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const seen = new Set<string>();
-    let buffer = '';
     let lastReport = 0;
+    const onLine = byLine((line) => {
+      const ev = JSON.parse(line);
+      if (ev.type === 'ADDED') seen.add(ev.object.metadata.name);
+    });
     const close = client.stream(`/api/v1/namespaces/${ns}/pods?watch=true&labelSelector=bench%3D${run}`, {
       onResponse(status) {
         if (status !== 200) reject(new Error(`watch answered ${status}`));
       },
       onData(chunk) {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          const ev = JSON.parse(line);
-          if (ev.type === 'ADDED') seen.add(ev.object.metadata.name);
-        }
+        onLine(chunk);
         if (seen.size - lastReport >= 500) {
           lastReport = seen.size;
           onProgress(seen.size);

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../src/local-cluster/processes.ts';
-import { adminClient } from './admin-client.ts';
+import { adminClient, byLine } from './admin-client.ts';
 import { runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
 
@@ -64,7 +64,6 @@ try {
     let openedInBatch = 0;
     await new Promise<void>((resolve, reject) => {
       for (let i = batch; i < batch + size; i++) {
-        let buffer = '';
         closers.push(
           client.stream(`/api/v1/pods?watch=1&fieldSelector=spec.nodeName%3Dnode-${i}&timeoutSeconds=3600`, {
             onResponse(status) {
@@ -72,16 +71,10 @@ try {
               opened++;
               if (++openedInBatch === size) resolve();
             },
-            onData(chunk) {
-              buffer += chunk;
-              let nl;
-              while ((nl = buffer.indexOf('\n')) >= 0) {
-                const line = buffer.slice(0, nl);
-                buffer = buffer.slice(nl + 1);
-                got[i]++;
-                if (!line.includes(`"nodeName":"node-${i}"`)) strays++;
-              }
-            },
+            onData: byLine((line) => {
+              got[i]++;
+              if (!line.includes(`"nodeName":"node-${i}"`)) strays++;
+            }),
             onError: reject,
           }),
         );
