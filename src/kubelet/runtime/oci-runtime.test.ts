@@ -248,7 +248,10 @@ for (const binary of ['runc', 'crun'] as const) describe(`OciRuntime with ${bina
       yield { width: 123, height: 45 };
     }
     const stdin = new PassThrough();
-    const running = runtime.exec(c.id, ['sh', '-c', 'read line; [ -t 0 ] && echo on-a-tty; stty size; exit 4'], { tty: true, stdin, stdout: out, resize: sizes() });
+    // runc sizes the exec's terminal a moment after the command starts (its own race: `stty size`
+    // can still read 0 0 right at the start), so the command waits, bounded, for a size to arrive.
+    const script = 'read line; [ -t 0 ] && echo on-a-tty; i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; stty size; exit 4';
+    const running = runtime.exec(c.id, ['sh', '-c', script], { tty: true, stdin, stdout: out, resize: sizes() });
     stdin.write('go\r');
     assert.equal((await running).exitCode, 4);
     assert.match(text, /on-a-tty/);
