@@ -111,9 +111,12 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     const factory = new InformerFactory(client, { resyncPeriodMs: 60_000, clock, log });
     const informer = factory.informerFor<Pod>(PODS, { fieldSelector: `spec.nodeName=${nodeName}` });
     stops.push(() => factory.stop());
+    // Made below; the network sync tells it to post at once when the node's network comes up.
+    let statusUpdater: NodeStatusUpdater | undefined;
     if (network) {
       const routes = new HostGatewayRoutes({ run: runNetworkCommand, nodeName, protocol: options.network?.routeProtocol, log });
-      const networkSync = startNodeNetworkSync({ nodes: factory.informerFor<Node>(NODES), nodeName, network, routes, clock, log });
+      const onConfigured = () => void statusUpdater?.check().catch((err) => log(`node status: ${err instanceof Error ? err.message : String(err)}`));
+      const networkSync = startNodeNetworkSync({ nodes: factory.informerFor<Node>(NODES), nodeName, network, routes, clock, log, onConfigured });
       stops.push(() => networkSync.stop());
     }
 
@@ -153,9 +156,11 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
       kubeReserved: options.reserved?.kube,
       runtime,
       images,
+      network,
       clock,
       log,
     });
+    statusUpdater = node;
     await node.register();
     node.start();
     stops.push(() => node.stop());

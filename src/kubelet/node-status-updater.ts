@@ -24,6 +24,8 @@ export interface NodeStatusUpdaterOptions {
   kubeReserved?: ResourceList;
   runtime: Pick<ContainerRuntime, 'version'>;
   images: Pick<ImageService, 'list'>;
+  /** The pod network, when the kubelet gives pods addresses: the node is not Ready until it can. */
+  network?: { notReadyReason(): string | undefined };
   clock: Clock;
   /** How often the status is rebuilt (default 10 s) and the longest time between posts (default 1 minute). */
   checkIntervalMs?: number;
@@ -119,6 +121,15 @@ export class NodeStatusUpdater {
       o.images.list().catch(() => []),
     ]);
     this.facts = facts;
-    return { facts, runtime, images, kubeletPort: o.kubeletPort, systemReserved: o.systemReserved, kubeReserved: o.kubeReserved, now: o.clock.now() };
+    return {
+      facts,
+      runtime,
+      images,
+      networkNotReady: o.network?.notReadyReason(),
+      kubeletPort: o.kubeletPort,
+      systemReserved: o.systemReserved,
+      kubeReserved: o.kubeReserved,
+      now: o.clock.now(),
+    };
   }
 }

@@ -79,6 +79,13 @@ describe('node status', () => {
     assert.equal(buildNodeStatus(inputs(), undefined).conditions?.[3].message, 'kubelet is posting ready status');
   });
 
+  test('not Ready while the pod network cannot give addresses, saying why as upstream words it', () => {
+    const ready = buildNodeStatus(inputs({ networkNotReady: 'the node has no pod CIDR yet' }), undefined).conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'KubeletNotReady');
+    assert.equal(ready?.message, 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:the node has no pod CIDR yet');
+  });
+
   test('images: biggest first, at most 50, digests then tags', () => {
     const images = Array.from({ length: 60 }, (_, i) => image(`i${i}`, i));
     const s = buildNodeStatus(inputs({ images }), undefined);

@@ -28,6 +28,8 @@ export interface NodeStatusInputs {
   facts: HostFacts;
   /** The runtime's name and version; undefined when it does not answer (the node is not Ready). */
   runtime?: { name: string; version: string };
+  /** Why the pod network cannot give pods addresses yet (the node is not Ready); undefined when it can. */
+  networkNotReady?: string;
   images: Image[];
   /** Port of the kubelet's HTTPS server (logs, exec, port-forward). */
   kubeletPort: number;
@@ -59,6 +61,16 @@ export function newNode(nodeName: string, isServer: boolean, inputs: NodeStatusI
   };
 }
 
+/** Ready, as upstream words it: the runtime first, then the runtime's network. */
+function readyCondition(inputs: NodeStatusInputs): Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'> {
+  if (!inputs.runtime) return { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down' };
+  if (inputs.networkNotReady) {
+    const message = `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${inputs.networkNotReady}`;
+    return { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message };
+  }
+  return { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+}
+
 export function buildNodeStatus(inputs: NodeStatusInputs, old: NodeStatus | undefined): NodeStatus {
   const { facts, now } = inputs;
   const capacity: ResourceList = {
@@ -86,9 +98,7 @@ export function buildNodeStatus(inputs: NodeStatusInputs, old: NodeStatus | unde
       ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
       : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
     { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-    inputs.runtime
-      ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
-      : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down' },
+    readyCondition(inputs),
   ];
   const stamp = formatTime(now);
   return {

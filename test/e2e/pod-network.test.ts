@@ -48,7 +48,6 @@ describe('pod network', { skip: containerTestsSkipReason(), timeout: 180_000 }, 
 
   before(async () => {
     cluster = await startTestCluster();
-    controllers = await startControllers(cluster.plane.kubeconfigPath, [nodeIpamController], { clusterCidr: network.clusterCidr, nodeCidrMaskSize: 24 });
     rootDir = await mkdtemp(join(tmpdir(), 'skiff-podnet-e2e-'));
     await mkdir(join(rootDir, 'images'), { recursive: true });
     await run(join(REPO, 'scripts', 'build-busybox-image.sh'), [join(rootDir, 'images', 'busybox.tar'), IMAGE]);
@@ -66,6 +65,16 @@ describe('pod network', { skip: containerTestsSkipReason(), timeout: 180_000 }, 
     await controllers?.stop();
     await cluster?.cleanup();
     await rm(rootDir, { recursive: true, force: true });
+  });
+
+  test('the node is not Ready until it has a pod CIDR, then turns Ready', async () => {
+    const readyOf = async () => (await cluster.client.get<Node>(NODES, undefined, nodeName).catch(() => undefined))?.status?.conditions?.find((c) => c.type === 'Ready');
+    let notReady: Awaited<ReturnType<typeof readyOf>>;
+    await waitFor('the node registered', async () => Boolean((notReady = await readyOf())), 30_000);
+    assert.equal(notReady!.status, 'False');
+    assert.equal(notReady!.message, 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:the node has no pod CIDR yet (is the node-ipam controller running?)');
+    controllers = await startControllers(cluster.plane.kubeconfigPath, [nodeIpamController], { clusterCidr: network.clusterCidr, nodeCidrMaskSize: 24 });
+    await waitFor('the node Ready', async () => (await readyOf())?.status === 'True', 30_000);
   });
 
   test('two pods get distinct IPs from the node’s pod CIDR and reach each other by IP', async () => {

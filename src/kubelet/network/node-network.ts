@@ -19,6 +19,8 @@ export interface NodeNetworkSyncOptions {
   nodes: { cache: Pick<ObjectCache<Node>, 'get' | 'list'>; addEventHandler(handler: EventHandler<Node>): void };
   nodeName: string;
   network: Pick<PodNetwork, 'configure' | 'bridge'>;
+  /** Called once the node's side is configured for a new pod CIDR (the node can turn Ready now). */
+  onConfigured?: () => void;
   routes: Pick<HostGatewayRoutes, 'sync'>;
   clock: Clock;
   log: (line: string) => void;
@@ -40,8 +42,10 @@ export function startNodeNetworkSync(o: NodeNetworkSyncOptions): { stop(): void 
     if (podCidr && (forced || podCidr !== configured)) {
       try {
         await o.network.configure(podCidr);
-        if (configured !== podCidr) o.log(`pod network: node ${o.nodeName} has pod CIDR ${podCidr}, bridge ${o.network.bridge}`);
+        const first = configured !== podCidr;
+        if (first) o.log(`pod network: node ${o.nodeName} has pod CIDR ${podCidr}, bridge ${o.network.bridge}`);
         configured = podCidr;
+        if (first) o.onConfigured?.();
       } catch (err) {
         ok = false;
         o.log(`pod network: setting up the node's side for ${podCidr} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -75,6 +75,11 @@ export class PodNetwork implements SandboxNetwork {
     this.hostSide = new IpBatcher(this.run);
   }
 
+  /** Why pods cannot get addresses yet, or undefined once the node's side is configured. */
+  notReadyReason(): string | undefined {
+    return this.cidr ? undefined : 'the node has no pod CIDR yet (is the node-ipam controller running?)';
+  }
+
   /** The node's pod CIDR, once configured. */
   get podCidr(): string | undefined {
     return this.cidr && formatCidr(this.cidr);
