@@ -13,6 +13,10 @@
  */
 import { copyFile, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { findResource } from '../api/catalogue.ts';
+import { RestClient } from '../client/index.ts';
 import { writeFileAtomic } from '../apiserver/auth/credential-files.ts';
 import { ensurePki } from '../apiserver/auth/pki.ts';
 import { ensureTokens } from '../apiserver/auth/tokens.ts';
@@ -36,6 +40,7 @@ import { freePort, isOurProcess, killSkiffProcess, processExists, startSkiffProc
 const REGISTRY_DIR = '/run/skiff-cluster';
 const STATE_FILE = 'cluster.json';
 const START_TIMEOUT_MS = 120_000;
+const NODES = findResource('', 'v1', 'nodes')!;
 
 export interface LocalClusterOptions {
   /** Where the cluster lives: DATA_DIR/server, DATA_DIR/hosts/<host>, DATA_DIR/cluster.json. */
@@ -164,7 +169,7 @@ export class LocalCluster {
     return hosts;
   }
 
-  /** Starts (or restarts) host `name`'s agent; resolves once it runs. */
+  /** Starts (or restarts) host `name`'s agent; resolves once its Node is Ready for pods. */
   async startHost(name: string): Promise<void> {
     const host = this.host(name);
     if (host.pid && (await isOurProcess(host.pid, this.state.dataDir))) return;
@@ -185,6 +190,27 @@ export class LocalCluster {
     host.pid = started.pid;
     await this.save();
     await waitForLog(host.logPath, new RegExp(`Skiff node ${host.name} running`), started, s.dataDir, START_TIMEOUT_MS);
+    await this.waitForNodeReady(host.name, host.logPath);
+  }
+
+  /**
+   * Resolves once Node `name` is Ready and no longer tainted not-ready, so pods created next may
+   * land on it: an agent runs before its node has a pod CIDR, and the node is not Ready until then.
+   */
+  private async waitForNodeReady(name: string, logPath: string): Promise<void> {
+    const client = await RestClient.fromKubeconfig(this.kubeconfigPath);
+    try {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      for (;;) {
+        const node = await client.get<Node>(NODES, undefined, name).catch(() => undefined);
+        const ready = node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if (ready && !node?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')) return;
+        if (Date.now() > deadline) throw new Error(`node ${name} did not turn Ready in ${START_TIMEOUT_MS / 1000} s: see ${logPath}`);
+        await delay(200);
+      }
+    } finally {
+      client.close();
+    }
   }
 
   /** Kills host `name`'s agent (SIGKILL, as a crash); its containers keep running. */
