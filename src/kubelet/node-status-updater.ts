@@ -66,7 +66,8 @@ export class NodeStatusUpdater {
       if (!isAlreadyExists(err)) throw err;
       this.node = await this.client.patch<Node>(NODES, undefined, nodeName, { metadata: { labels: nodeLabels(nodeName, inputs.facts, isServer) } }, 'merge');
     }
-    await this.post(inputs);
+    // Re-registering after a restart: the Node has its pod CIDR, which the network is about to use.
+    await this.post({ ...inputs, networkNotReady: this.networkNotReady() });
     return this.node!;
   }
 
@@ -113,6 +114,16 @@ export class NodeStatusUpdater {
     this.lastPostAt = this.options.clock.now();
   }
 
+  /**
+   * Why the pod network cannot serve pods, if it cannot: only while the Node has no pod CIDR. A
+   * restarted kubelet configures the CIDR its Node already has moments after it starts; calling
+   * the node NotReady meanwhile would taint it and start evicting its pods.
+   */
+  private networkNotReady(): string | undefined {
+    if (this.node?.spec?.podCIDR) return undefined;
+    return this.options.network?.notReadyReason();
+  }
+
   private async inputs(): Promise<NodeStatusInputs> {
     const o = this.options;
     const [facts, runtime, images] = await Promise.all([
@@ -125,7 +136,7 @@ export class NodeStatusUpdater {
       facts,
       runtime,
       images,
-      networkNotReady: o.network?.notReadyReason(),
+      networkNotReady: this.networkNotReady(),
       kubeletPort: o.kubeletPort,
       systemReserved: o.systemReserved,
       kubeReserved: o.kubeReserved,
