@@ -225,31 +225,30 @@ export class ObjectStore {
     let kv = this.cachedValue?.(key);
     let fresh = !kv;
     if (!kv) kv = await this.readKey(r, key, name);
+    /** Replaces a cached value with the store's; false when the value is the store's already. */
+    const refresh = async (): Promise<boolean> => {
+      if (fresh) return false;
+      kv = await this.readKey(r, key, name);
+      fresh = true;
+      return true;
+    };
     for (let attempt = 0; ; attempt++) {
       const currentRev = kv.modRevision;
       if (options.expectedRevision !== undefined && options.expectedRevision !== currentRev) {
-        if (!fresh) {
-          kv = await this.readKey(r, key, name);
-          fresh = true;
-          continue;
-        }
+        if (await refresh()) continue;
         throw conflict({ group: r.group, resource: r.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       let next: KObject | undefined;
       try {
         next = await tryUpdate(fromStorageVersion(r, decodeObject(kv)));
       } catch (err) {
-        if (fresh) throw err;
-        kv = await this.readKey(r, key, name);
-        fresh = true;
-        continue;
+        if (await refresh()) continue;
+        throw err;
       }
       const text = next === undefined ? undefined : changedText(r, next, kv);
       if (text === undefined) {
-        if (fresh) return fromStorageVersion(r, decodeObject(kv));
-        kv = await this.readKey(r, key, name);
-        fresh = true;
-        continue;
+        if (await refresh()) continue;
+        return fromStorageVersion(r, decodeObject(kv));
       }
       try {
         const written = await this.store.update(key, text, currentRev);
