@@ -38,7 +38,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const VERBOSE = args.includes('--verbose');
-/** Where the control plane writes its CPU profile (node --cpu-prof); none when unset. */
+/** Where the control plane and the hollow nodes write their CPU profiles (node --cpu-prof), a folder each; none when unset. */
 const CPU_PROF_DIR = flag('cpu-prof');
 const TIMEOUT_MS = Number(flag('timeout-minutes') ?? '60') * 60_000;
 const REPLICAS = Number(flag('replicas') ?? '50');
@@ -105,6 +105,11 @@ async function fileMiB(...files: string[]): Promise<number> {
   let bytes = 0;
   for (const f of files) bytes += (await stat(f).catch(() => ({ size: 0 }))).size;
   return bytes / 1024 / 1024;
+}
+
+/** node's flags for a CPU profile of one of the bench's processes, in its own folder under --cpu-prof. */
+function cpuProfFlags(name: string): string[] {
+  return CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF_DIR, name)}`] : [];
 }
 
 function skiff(argv: string[], logFile: string, nodeFlags: string[] = []): ChildProcess {
@@ -239,7 +244,7 @@ async function main(): Promise<void> {
     const server = skiff(
       ['server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--cluster-cidr', '100.64.0.0/10'],
       'server',
-      CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [],
+      cpuProfFlags('server'),
     );
     children.push(server);
     await waitForLine(server, /control plane ready/, 'the control plane', 120_000);
@@ -272,7 +277,7 @@ async function main(): Promise<void> {
       const newNodes = stage.nodes - nodesSoFar;
       if (newNodes > 0) {
         const t0 = performance.now();
-        const hollow = skiff(['hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(newNodes), '--name-prefix', `hollow-${s}-`, '--max-in-flight', '64'], `hollow-${s}`);
+        const hollow = skiff(['hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(newNodes), '--name-prefix', `hollow-${s}-`, '--max-in-flight', '64'], `hollow-${s}`, cpuProfFlags(`hollow-${s}`));
         children.push(hollow);
         hollows.push(hollow);
         await waitForLine(hollow, /hollow nodes running/, `${newNodes} hollow nodes`, TIMEOUT_MS);

@@ -7,11 +7,13 @@
  * Simulated nodes are Node objects created through the API with a status the benchmark writes.
  * For each pod count it prints, in the same run:
  *   - end to end: pods created through the API by 100 clients (in a process of their own, so
- *     they do not take the API server's thread) while the scheduler runs;
+ *     they do not take the API server's thread) while the scheduler runs (started, with its
+ *     caches synced, before the first create, as in upstream's scheduler_perf);
  *     pods scheduled per second (first create → last binding seen by a watch, itself in a
- *     third process so that decoding pod events is not counted as the control plane's work)
+ *     third process so that reading pod events is not counted as the control plane's work)
  *     and the p50/p99 latency from a pod's create request to its binding arriving on the watch;
- *     and the creating clients' CPU time per pod, to tell whether they were the limit;
+ *     the creating clients' CPU time per pod, to tell whether they were the limit, and the
+ *     watching process's (it shares the cores too, so it reads events without decoding them);
  *   - backlog: the same number of pods created while the scheduler is stopped, then the
  *     scheduler started: pods bound per second once it leads (its own ceiling, not the API's
  *     create rate);
@@ -29,7 +31,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
-import { isResourceExpired, RestClient } from '../src/client/index.ts';
+import { loadKubeconfig, NodeHttpTransport, RestClient } from '../src/client/index.ts';
 import { startControlPlane } from '../src/index.ts';
 import { quantile, runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
@@ -74,19 +76,43 @@ function pod(ns: string, i: number): Pod {
   };
 }
 
+/** Every child process still running, so that an interrupted run (Ctrl-C, SIGTERM) leaves none behind. */
+const running = new Set<ChildProcess>();
+
+function started(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 /** CPU seconds this process (every thread) has used since `since`. */
 function cpuSecondsSince(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1e6;
 }
 
-function startSchedulerProcess(kubeconfig: string): ChildProcess {
+/**
+ * Starts `skiff scheduler` as a process of its own. `synced` resolves once it has filled its
+ * caches and schedules (its "caches synced" log line; the rest of its log passes through).
+ */
+function startSchedulerProcess(kubeconfig: string): { child: ChildProcess; synced: Promise<void> } {
   // Without leader election: the backlog's scheduler must not wait out the previous one's Lease.
   const profile = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'skiff'), 'scheduler', '--kubeconfig', kubeconfig, '--leader-elect=false'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = started(
+    spawn(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'skiff'), 'scheduler', '--kubeconfig', kubeconfig, '--leader-elect=false'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  const synced = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the scheduler exited with ${code} before its caches synced`)));
+    setTimeout(() => reject(new Error('the scheduler did not log "caches synced" within 120 s')), 120_000).unref();
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      process.stderr.write(line + '\n');
+      if (line.includes('scheduler: caches synced')) resolve();
+    });
   });
-  return child;
+  synced.catch(() => {});
+  return { child, synced };
 }
 
 /**
@@ -95,28 +121,74 @@ function startSchedulerProcess(kubeconfig: string): ChildProcess {
  * server ends (or drops, e.g. a consumer it judged too slow) is reopened from the last version
  * seen, or from the start when that version has expired: bindings already printed are not
  * printed again.
+ *
+ * The observer shares the machine's cores with what it measures, so it does not decode the
+ * events: it reads the three fields it needs from each event line. A bound pod's line carries
+ * `"nodeName":"`; the benchmark's pods have no other field of that name.
  */
 async function watchBindings(ns: string, kubeconfig: string): Promise<void> {
   const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'bench-scheduler-watcher' });
+  const transport = new NodeHttpTransport(await loadKubeconfig(kubeconfig));
   const seen = new Set<string>();
   let resourceVersion = (await client.list<Pod>(pods, ns, { limit: 1 })).metadata?.resourceVersion ?? '0';
+  client.close();
+  const headers = { Accept: 'application/json', 'User-Agent': 'bench-scheduler-watcher' };
+  const reopen = (why: string) => {
+    process.stderr.write(`bench: pod watch closed (${why}); reopening\n`);
+    setTimeout(open, 100);
+  };
+  const onLine = (line: string) => {
+    if (line.startsWith('{"type":"ERROR"')) {
+      // 410 Expired: start again from a list of every pod (the printed ones are skipped).
+      if (line.includes('"code":410')) resourceVersion = '0';
+      throw new Error(line.slice(0, 200));
+    }
+    resourceVersion = /"resourceVersion":"(\d+)"/.exec(line)?.[1] ?? resourceVersion;
+    if (!line.includes('"nodeName":"')) return;
+    const name = /"metadata":\{"name":"([^"]+)"/.exec(line)?.[1];
+    if (!name || seen.has(name)) return;
+    seen.add(name);
+    out += `${name} ${performance.timeOrigin + performance.now()}\n`;
+  };
+  // One write per chunk of events, not per pod: each write wakes the benchmark's own process,
+  // which is the control plane's.
+  let out = '';
   const open = () => {
-    client.watch<Pod>(
-      pods,
-      ns,
-      { resourceVersion },
-      (event) => {
-        resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
-        const name = event.object.metadata?.name;
-        if (!name || !event.object.spec?.nodeName || seen.has(name)) return;
-        seen.add(name);
-        process.stdout.write(`${name} ${performance.timeOrigin + performance.now()}\n`);
+    const path = `/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${resourceVersion}`;
+    transport.request({ method: 'GET', path, headers }).then(
+      (res) => {
+        if (res.status !== 200) {
+          res.body.resume();
+          return reopen(`HTTP ${res.status}`);
+        }
+        let buffered = '';
+        let failed = false;
+        res.body.setEncoding('utf8');
+        res.body.on('data', (chunk: string) => {
+          const text = buffered + chunk;
+          let start = 0;
+          let nl: number;
+          try {
+            while ((nl = text.indexOf('\n', start)) >= 0) {
+              onLine(text.slice(start, nl));
+              start = nl + 1;
+            }
+          } catch (err) {
+            if (out) process.stdout.write(out);
+            out = '';
+            failed = true;
+            res.body.destroy();
+            return reopen((err as Error).message);
+          }
+          buffered = text.slice(start);
+          if (out) process.stdout.write(out);
+          out = '';
+        });
+        res.body.on('close', () => {
+          if (!failed) reopen('stream ended');
+        });
       },
-      (err) => {
-        if (err) process.stderr.write(`bench: pod watch closed (${err.message}); reopening\n`);
-        if (isResourceExpired(err)) resourceVersion = '0';
-        open();
-      },
+      (err) => reopen((err as Error).message),
     );
   };
   open();
@@ -128,10 +200,12 @@ async function watchBindings(ns: string, kubeconfig: string): Promise<void> {
  * every pod event is not counted as the control plane's CPU, and records when each binding
  * arrived (in this process's clock). Resolves once the watch is open.
  */
-async function watchBindingsElsewhere(kubeconfig: string, ns: string, boundAt: Map<string, number>, onBound: () => void): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--watch-bindings', ns, '--kubeconfig', kubeconfig], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function watchBindingsElsewhere(kubeconfig: string, ns: string, boundAt: Map<string, number>, onBound: () => void): Promise<{ cpuSeconds(): Promise<number>; stop(): Promise<void> }> {
+  const child = started(
+    spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--watch-bindings', ns, '--kubeconfig', kubeconfig], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`binding watcher exited with ${code} before its watch opened`)));
@@ -143,7 +217,7 @@ async function watchBindingsElsewhere(kubeconfig: string, ns: string, boundAt: M
     boundAt.set(name, Number(epochMs) - performance.timeOrigin);
     onBound();
   });
-  return { stop: () => stopProcess(child) };
+  return { cpuSeconds: () => cpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
 async function waitForCount(map: Map<string, number>, count: number, what: string, timeoutMs: number): Promise<void> {
@@ -166,9 +240,11 @@ async function waitForCount(map: Map<string, number>, count: number, what: strin
  * child's CPU seconds, so a reader can tell whether the clients were the limit.
  */
 async function createPodsElsewhere(kubeconfig: string, ns: string, count: number, createdAt: Map<string, number>): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--create-pods', ns, String(count), '--kubeconfig', kubeconfig], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = started(
+    spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--create-pods', ns, String(count), '--kubeconfig', kubeconfig], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   let cpu = NaN;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const [name, value] = line.split(' ');
@@ -184,10 +260,14 @@ async function createPodsElsewhere(kubeconfig: string, ns: string, count: number
 async function createPods(ns: string, count: number, kubeconfig: string): Promise<void> {
   const client = await RestClient.fromKubeconfig(kubeconfig, { userAgent: 'bench-scheduler-creator' });
   try {
+    // The send times go out at the end, not one write per pod that would wake the control
+    // plane's process (the benchmark's own) ten thousand times while it is measured.
+    const sentAt: string[] = [];
     await runLoad(count, CLIENTS, async (i) => {
-      process.stdout.write(`pod-${i} ${performance.timeOrigin + performance.now()}\n`);
+      sentAt.push(`pod-${i} ${performance.timeOrigin + performance.now()}\n`);
       await client.create(pods, pod(ns, i));
     }, { budgetMs: 900_000 });
+    process.stdout.write(sentAt.join(''));
   } finally {
     client.close();
   }
@@ -199,6 +279,17 @@ async function main(): Promise<void> {
   const plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1', controllers: false, scheduler: false });
   const client = await RestClient.fromKubeconfig(plane.kubeconfigPath, { userAgent: 'bench-scheduler' });
   const children: ChildProcess[] = [];
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nbench: ${signal}: stopping the child processes and removing ${dataDir}\n`);
+    for (const child of running) child.kill('SIGTERM');
+    void plane
+      .stop()
+      .catch(() => {})
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     process.stderr.write(`bench: creating ${NODES} simulated nodes\n`);
     const made = await runLoad(NODES, CLIENTS, async (i) => void (await client.create(nodes, node(i))), { budgetMs: 600_000 });
@@ -209,8 +300,11 @@ async function main(): Promise<void> {
       // End to end: the scheduler runs while 100 clients create pods.
       const ns = `e2e-${count}`;
       await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-      const scheduler = startSchedulerProcess(plane.kubeconfigPath);
+      // As upstream's scheduler_perf, the pods are created once the scheduler runs: its own
+      // start (loading, listing 5,000 nodes) is not part of the figure; the backlog's is.
+      const { child: scheduler, synced } = startSchedulerProcess(plane.kubeconfigPath);
       children.push(scheduler);
+      await synced;
       const createdAt = new Map<string, number>();
       const boundAt = new Map<string, number>();
       const watch = await watchBindingsElsewhere(plane.kubeconfigPath, ns, boundAt, () => {});
@@ -224,12 +318,13 @@ async function main(): Promise<void> {
       const e2eCpu = await cpuSeconds(scheduler.pid!);
       const e2ePlaneCpu = cpuSecondsSince(planeCpuAtStart);
       const peak = await peakRssMiB(scheduler.pid!);
+      const watcherCpu = await watch.cpuSeconds();
       await watch.stop();
       await stopProcess(scheduler);
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       console.log(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  creating clients CPU ${((creatorCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  creating clients CPU ${((creatorCpu * 1000) / count).toFixed(2)} ms/pod  binding watcher CPU ${((watcherCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
       );
 
       // Backlog: pods created with no scheduler running, then one starts.
@@ -249,7 +344,7 @@ async function main(): Promise<void> {
         planeCpuAtFirstBound = process.cpuUsage();
       });
       await createPodsElsewhere(plane.kubeconfigPath, backlogNs, count, new Map());
-      second = startSchedulerProcess(plane.kubeconfigPath);
+      second = startSchedulerProcess(plane.kubeconfigPath).child;
       const started = performance.now();
       children.push(second);
       await waitForCount(backlogBound, count, `backlog ${count}`, 600_000);

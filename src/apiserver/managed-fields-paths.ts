@@ -72,8 +72,14 @@ export function childShape(shape: Shape, name: string): Shape {
   if (shape.kind === 'map') return shape.values;
   if (shape.kind !== 'struct') return LEAF;
   const f = Object.hasOwn(shape.type.fields, name) ? shape.type.fields[name] : undefined;
-  return f ? shapeOfType(f.type, f) : LEAF;
+  if (!f) return LEAF;
+  let child = FIELD_SHAPES.get(f);
+  if (!child) FIELD_SHAPES.set(f, (child = shapeOfType(f.type, f)));
+  return child;
 }
+
+/** A field's shape, made once per schema field (the walks ask for it at every node). */
+const FIELD_SHAPES = new WeakMap<FieldSchema, Shape>();
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -147,13 +153,26 @@ export interface Comparison {
 }
 
 /** Compares two versions of an object (either may be undefined: nothing). */
-export function compare(live: unknown, next: unknown, shape: Shape): Comparison {
+export function compare(live: unknown, next: unknown, shape: Shape, tracked?: TrackedFields): Comparison {
   const out: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  walkCompare(live, next, shape, [], out, true);
+  walkCompare(live, next, shape, [], out, true, false, tracked);
   return out;
 }
 
-function walkCompare(live: unknown, next: unknown, shape: Shape, path: string[], out: Comparison, root: boolean, item = false): void {
+/**
+ * Which fields near the top a comparison looks at: asked for the fields of the object (`path`
+ * empty) and of its top-level structs (`path` one element, e.g. ["f:metadata"]); undefined: all.
+ */
+export type TrackedFields = (path: readonly string[], name: string) => boolean;
+
+/**
+ * `path` is one array, pushed and popped as the walk descends (FieldSet.insert copies what it
+ * keeps), and struct and map children are read straight off the objects: every write of every
+ * object runs this over the whole object, and per-node arrays, Maps and path copies were a
+ * quarter of a busy control plane's allocations. `tracked` skips what the caller does not track
+ * (a status write tracks only status; server-owned metadata is nobody's).
+ */
+function walkCompare(live: unknown, next: unknown, shape: Shape, path: string[], out: Comparison, root: boolean, item: boolean, tracked?: TrackedFields): void {
   if (live === undefined && next === undefined) return;
   const liveComposite = isComposite(live, shape);
   const nextComposite = isComposite(next, shape);
@@ -163,23 +182,68 @@ function walkCompare(live: unknown, next: unknown, shape: Shape, path: string[],
       if (item || !nextComposite || shape.kind !== 'struct') out.added.insert(path);
     } else if (next === undefined) {
       out.removed.insert(path);
-      for (const p of fieldSetOf(live, shape).paths()) out.removed.insert([...path, ...p]);
+      insertBelow(out.removed, path, live, shape);
       return;
     } else if (!liveComposite || !nextComposite) {
       if (!deepEqual(live, next)) {
         out.modified.insert(path);
-        if (liveComposite) for (const p of fieldSetOf(live, shape).paths()) out.removed.insert([...path, ...p]);
-        if (nextComposite) for (const p of fieldSetOf(next, shape).paths()) out.added.insert([...path, ...p]);
+        if (liveComposite) insertBelow(out.removed, path, live, shape);
+        if (nextComposite) insertBelow(out.added, path, next, shape);
       }
       return;
     }
   }
   if (!nextComposite && !liveComposite) return;
+  if (shape.kind === 'struct' || shape.kind === 'map') {
+    const liveObject = isObject(live) ? live : undefined;
+    const nextObject = isObject(next) ? next : undefined;
+    const ask = tracked !== undefined && path.length <= 1;
+    if (nextObject) {
+      for (const k in nextObject) {
+        if (!Object.hasOwn(nextObject, k) || (ask && !tracked(path, k))) continue;
+        path.push(fieldElement(shape, k));
+        walkCompare(liveObject && Object.hasOwn(liveObject, k) ? liveObject[k] : undefined, nextObject[k], childShape(shape, k), path, out, false, false, tracked);
+        path.pop();
+      }
+    }
+    if (liveObject) {
+      for (const k in liveObject) {
+        if (!Object.hasOwn(liveObject, k) || (nextObject && Object.hasOwn(nextObject, k)) || (ask && !tracked(path, k))) continue;
+        path.push(fieldElement(shape, k));
+        walkCompare(liveObject[k], undefined, childShape(shape, k), path, out, false, false, tracked);
+        path.pop();
+      }
+    }
+    return;
+  }
   const liveChildren = new Map(childrenOf(live, shape).map((c) => [c.element, c]));
   const nextChildren = new Map(childrenOf(next, shape).map((c) => [c.element, c]));
   const items = shape.kind === 'keyed-list';
-  for (const [el, c] of nextChildren) walkCompare(liveChildren.get(el)?.value, c.value, c.shape, [...path, el], out, false, items);
-  for (const [el, c] of liveChildren) if (!nextChildren.has(el)) walkCompare(c.value, undefined, c.shape, [...path, el], out, false, items);
+  for (const [el, c] of nextChildren) {
+    path.push(el);
+    walkCompare(liveChildren.get(el)?.value, c.value, c.shape, path, out, false, items);
+    path.pop();
+  }
+  for (const [el, c] of liveChildren) {
+    if (nextChildren.has(el)) continue;
+    path.push(el);
+    walkCompare(c.value, undefined, c.shape, path, out, false, items);
+    path.pop();
+  }
+}
+
+/** Adds to `set` every path `value` sets, below `path`. */
+function insertBelow(set: FieldSet, path: string[], value: unknown, shape: Shape): void {
+  for (const p of fieldSetOf(value, shape).paths()) set.insert([...path, ...p]);
+}
+
+/** `f:<name>`; a schema's field names are few, so theirs are made once. */
+const STRUCT_ELEMENTS = new Map<string, string>();
+function fieldElement(shape: Shape, name: string): string {
+  if (shape.kind !== 'struct') return `f:${name}`;
+  let el = STRUCT_ELEMENTS.get(name);
+  if (el === undefined && STRUCT_ELEMENTS.size < 10_000) STRUCT_ELEMENTS.set(name, (el = `f:${name}`));
+  return el ?? `f:${name}`;
 }
 
 /** Structural equality of JSON values (key order ignored). */

@@ -7,7 +7,7 @@
  */
 import { formatTime } from '../api/time.ts';
 import { badRequest, invalid } from './errors.ts';
-import { compare, type Shape } from './managed-fields-paths.ts';
+import { compare, type Shape, type TrackedFields } from './managed-fields-paths.ts';
 import { FieldSet, InvalidFieldsV1 } from './managed-fields-set.ts';
 import type { KObject } from './registry/object-store.ts';
 
@@ -52,6 +52,22 @@ function dropUntracked(out: FieldSet, options: { hasStatus: boolean; subresource
   }
   return out;
 }
+
+/**
+ * The fields a write's comparison looks at: what dropUntracked would keep of its result, so the
+ * rest (a pod's spec on a status write, managedFields itself) is not walked at all.
+ */
+function trackedBy(options: { hasStatus: boolean; subresource?: string }): TrackedFields {
+  const status = options.subresource === 'status';
+  return (path, name) => {
+    if (path.length === 0) {
+      if (status) return name === 'status';
+      return name !== 'apiVersion' && name !== 'kind' && !(options.hasStatus && name === 'status');
+    }
+    return path[0] !== 'f:metadata' || !UNTRACKED_METADATA_SET.has(name);
+  };
+}
+const UNTRACKED_METADATA_SET = new Set(UNTRACKED_METADATA);
 
 /** Invalid metadata.managedFields in a request. */
 function invalidManagedFields(message: string): Error {
@@ -146,7 +162,7 @@ export interface UpdateRecord {
  * manager loses those fields. `base` is the ownership before the write.
  */
 export function recordUpdate(base: Manager[], live: KObject | undefined, next: KObject, rec: UpdateRecord): Manager[] {
-  const diff = compare(live, next, rec.shape);
+  const diff = compare(live, next, rec.shape, trackedBy(rec));
   const scope = { hasStatus: rec.hasStatus, subresource: rec.subresource };
   // The comparison's sets are this call's own, so they are narrowed in place, and the set
   // operations below are skipped where an operand is empty (a create removes nothing and

@@ -80,7 +80,7 @@ export interface RestClientOptions {
   /** Default: the real clock. */
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
-  /** A request (not a watch) still unanswered after this is abandoned. Default 60 s. */
+  /** A request (not a watch) still unanswered after this is abandoned (real time, kept by the transport). Default 60 s. */
   requestTimeoutMs?: number;
   userAgent?: string;
 }
@@ -99,6 +99,7 @@ export class RestClient {
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly userAgent: string;
+  private readonly headerSets = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly transport: Transport,
@@ -219,21 +220,29 @@ export class RestClient {
   }
 
   private headers(contentType?: string): Record<string, string> {
-    return { Accept: 'application/json', 'User-Agent': this.userAgent, ...(contentType ? { 'Content-Type': contentType } : {}) };
+    // One frozen object per content type, shared by every request: the transport copies it.
+    const key = contentType ?? '';
+    let headers = this.headerSets.get(key);
+    if (!headers) {
+      headers = Object.freeze({ Accept: 'application/json', 'User-Agent': this.userAgent, ...(contentType ? { 'Content-Type': contentType } : {}) });
+      this.headerSets.set(key, headers);
+    }
+    return headers;
   }
 
-  /** One API call with the retry policy of the module comment; a 2xx body is returned parsed. */
+  /**
+   * One API call with the retry policy of the module comment; a 2xx body is returned parsed.
+   * The transport keeps each attempt's deadline (requestTimeoutMs, body included).
+   */
   private async send<T>(method: HttpRequest['method'], urlPath: string, body?: unknown, how: { contentType?: string; retryTooManyRequests?: boolean } = {}): Promise<T> {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const contentType = how.contentType ?? 'application/json';
+    const headers = this.headers(text === undefined ? undefined : how.contentType ?? 'application/json');
     const retryTooManyRequests = how.retryTooManyRequests ?? true;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.retry.maxRetries;
       let res: HttpResponse;
-      const abort = new AbortController();
-      const cancelTimeout = this.clock.setTimer(this.requestTimeoutMs, () => abort.abort(new Error(`${method} ${urlPath}: no answer in ${this.requestTimeoutMs} ms`)));
       try {
-        res = await this.transport.request({ method, path: urlPath, headers: this.headers(text === undefined ? undefined : contentType), body: text, signal: abort.signal });
+        res = await this.transport.request({ method, path: urlPath, headers, body: text, timeoutMs: this.requestTimeoutMs });
         const parsed = await readJson(res);
         if (res.status >= 200 && res.status < 300) return parsed as T;
         const err = apiErrorFrom(res.status, parsed);
@@ -242,8 +251,6 @@ export class RestClient {
       } catch (err) {
         if (err instanceof ApiError || last || !retriable(method, err)) throw err;
         await sleep(this.clock, this.delay(attempt));
-      } finally {
-        cancelTimeout();
       }
     }
   }
@@ -302,6 +309,10 @@ function writeQuery(options: WriteOptions): Record<string, unknown> {
 }
 
 function query(params: Record<string, unknown>): string {
+  // Most writes carry no options: skip building a query for them.
+  let any = false;
+  for (const k in params) if (params[k] !== undefined && params[k] !== '') any = true;
+  if (!any) return '';
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();

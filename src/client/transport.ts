@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import type { ClusterConnection } from './kubeconfig.ts';
 
@@ -17,6 +17,11 @@ export interface HttpRequest {
   body?: string;
   /** Aborting destroys the request (and its response stream). */
   signal?: AbortSignal;
+  /**
+   * The request, body included, is abandoned (its promise or its body stream fails) when not
+   * complete after this long. Cheaper than a signal for the common case of a plain deadline.
+   */
+  timeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -33,11 +38,24 @@ export interface Transport {
   close(): void;
 }
 
+/** How often requests with a deadline are checked: a deadline is kept to within this. */
+const DEADLINE_SWEEP_MS = 250;
+
 /** Requests over node:https (or node:http for an http:// server) on one keep-alive agent. */
 export class NodeHttpTransport implements Transport {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly auth: Record<string, string>;
+  private readonly lib: typeof http | typeof https;
+  private readonly hostname: string;
+  private readonly port: string | undefined;
+  private readonly basePath: string;
+  /**
+   * Requests with a deadline, swept by one timer: a timer and an abort signal per request cost
+   * more than the request itself at a thousand requests a second.
+   */
+  private readonly deadlines = new Map<http.ClientRequest, { at: number; error: () => Error; res?: http.IncomingMessage }>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(conn: ClusterConnection) {
     this.url = new URL(conn.server);
@@ -45,7 +63,9 @@ export class NodeHttpTransport implements Transport {
     // The credentials go in as one prepared context, not as PEM strings: the agent names its
     // connection pools by its options, PEMs included, and would otherwise build and hash a
     // name of several kilobytes for every request.
-    this.agent = secure
+    this.agent = conn.connect
+      ? loopbackAgent(conn.connect)
+      : secure
       ? new https.Agent({
           keepAlive: true,
           secureContext: createSecureContext({ ca: conn.caPem, cert: conn.clientCertPem, key: conn.clientKeyPem }),
@@ -53,26 +73,40 @@ export class NodeHttpTransport implements Transport {
         })
       : new http.Agent({ keepAlive: true });
     this.auth = conn.token ? { Authorization: `Bearer ${conn.token}` } : {};
+    this.lib = secure ? https : http;
+    this.hostname = this.url.hostname.replace(/^\[|\]$/g, '');
+    this.port = this.url.port || undefined;
+    this.basePath = this.url.pathname === '/' ? '' : this.url.pathname;
+    // Every request of this agent goes to one server with one set of options, so its
+    // connections form a single pool: a fixed pool name spares the agent building one from
+    // some twenty options twice per request.
+    const poolName = this.agent.getName({ host: this.hostname, port: Number(this.port) || undefined });
+    this.agent.getName = () => poolName;
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
-    const lib = this.url.protocol === 'https:' ? https : http;
-    const basePath = this.url.pathname === '/' ? '' : this.url.pathname;
+    const headers: Record<string, string> = this.auth.Authorization ? { ...this.auth, ...req.headers } : { ...req.headers };
+    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
     return new Promise((resolve, reject) => {
-      const r = lib.request(
+      const r = this.lib.request(
         {
           protocol: this.url.protocol,
-          hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
-          port: this.url.port || undefined,
+          hostname: this.hostname,
+          port: this.port,
           method: req.method,
-          path: basePath + req.path,
+          path: this.basePath + req.path,
           agent: this.agent,
-          headers: { ...this.auth, ...req.headers, ...(req.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(req.body)) } : {}) },
-          signal: req.signal,
+          headers,
+          ...(req.signal ? { signal: req.signal } : {}),
         },
-        (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
+        (res) => {
+          const deadline = this.deadlines.get(r);
+          if (deadline) deadline.res = res;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+        },
       );
       r.on('error', reject);
+      if (req.timeoutMs !== undefined) this.setDeadline(r, req);
       r.end(req.body);
     });
   }
@@ -80,17 +114,66 @@ export class NodeHttpTransport implements Transport {
   close(): void {
     this.agent.destroy();
   }
+
+  private setDeadline(r: http.ClientRequest, req: HttpRequest): void {
+    const timeoutMs = req.timeoutMs!;
+    this.deadlines.set(r, { at: Date.now() + timeoutMs, error: () => new Error(`${req.method} ${req.path}: no answer in ${timeoutMs} ms`) });
+    // 'close' comes once the response has been read to its end, or the request failed.
+    r.once('close', () => this.deadlines.delete(r));
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), DEADLINE_SWEEP_MS);
+      this.sweeper.unref();
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [r, d] of this.deadlines) {
+      if (d.at > now) continue;
+      this.deadlines.delete(r);
+      // Destroying the request fails its promise, or the response stream it already gave.
+      const err = d.error();
+      d.res?.destroy(err);
+      r.destroy(err);
+    }
+    if (this.deadlines.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
 }
 
-/** Reads a whole body: parsed JSON, the raw text if it is not JSON, undefined if empty. */
-export async function readJson(res: HttpResponse): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res.body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** A keep-alive agent whose connections are the in-process server's loopback (kubeconfig.ts `connect`). */
+function loopbackAgent(connect: () => Duplex): http.Agent {
+  const agent = new http.Agent({ keepAlive: true });
+  agent.createConnection = () => connect() as unknown as import('node:net').Socket;
+  return agent;
+}
+
+/**
+ * Reads a whole body: parsed JSON, the raw text if it is not JSON, undefined if empty. Rejects
+ * when the stream fails or closes before its end. (Listeners, not `for await`: the async
+ * iterator costs a promise and a stream wrapper per response.)
+ */
+export function readJson(res: HttpResponse): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    const body = res.body;
+    body.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    body.once('end', () => {
+      ended = true;
+      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+      if (!text) return resolve(undefined);
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        resolve(text);
+      }
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('the response ended before its body was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
 }

@@ -46,12 +46,21 @@ export function openWatch<T>(
     abort.abort();
     onClose(err);
   };
+  // Each chunk only notes the time; one timer checks it, instead of a timer re-armed per chunk.
+  let lastHeard = 0;
+  const checkIdle = (afterMs: number) => {
+    cancelIdle = idle!.clock.setTimer(afterMs, () => {
+      cancelIdle = undefined;
+      if (closed) return;
+      const quietMs = idle!.clock.now() - lastHeard;
+      if (quietMs < idle!.timeoutMs) return checkIdle(idle!.timeoutMs - quietMs);
+      close(new Error(`watch stream: nothing received for ${Math.round(idle!.timeoutMs / 1000)} s; the connection is presumed dead`));
+    });
+  };
   const armIdle = () => {
     if (!idle || closed) return;
-    cancelIdle?.();
-    cancelIdle = idle.clock.setTimer(idle.timeoutMs, () =>
-      close(new Error(`watch stream: nothing received for ${Math.round(idle.timeoutMs / 1000)} s; the connection is presumed dead`)),
-    );
+    lastHeard = idle.clock.now();
+    if (!cancelIdle) checkIdle(idle.timeoutMs);
   };
   armIdle();
   const deliver = (line: string) => {
@@ -77,13 +86,16 @@ export function openWatch<T>(
       res.body.setEncoding('utf8');
       res.body.on('data', (chunk: string) => {
         armIdle();
-        buffered += chunk;
+        const text = buffered ? buffered + chunk : chunk;
+        let start = 0;
         let nl: number;
-        while (!closed && (nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line) deliver(line);
+        while (!closed && (nl = text.indexOf('\n', start)) >= 0) {
+          const line = text.slice(start, nl);
+          start = nl + 1;
+          // Lines are `{...}`; JSON.parse takes surrounding blanks, a blank line is skipped.
+          if (line.charCodeAt(0) === 123 || line.trim()) deliver(line);
         }
+        buffered = start === 0 ? text : text.slice(start);
       });
       res.body.on('end', () => {
         ended = true;

@@ -8,11 +8,13 @@
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { isNotFound, runReconciler, WorkQueue, type Result } from '../client/index.ts';
+import { isConflict, isNotFound, runReconciler, WorkQueue, type Result } from '../client/index.ts';
 import type { ControllerConstructor } from './controller.ts';
 import { CidrSet } from './node-ipam-cidr-set.ts';
 
 const NODES = findResource('', 'v1', 'nodes')!;
+/** Concurrent Node patches, as upstream's cidrUpdateWorkers. */
+const CIDR_UPDATE_WORKERS = 30;
 
 /** The pod CIDR a Node already has, if any. */
 function podCidrOf(node: Node): string | undefined {
@@ -73,13 +75,16 @@ export const nodeIpamController: ControllerConstructor = (ctx) => {
       ctx.log(`node-ipam: no pod CIDR left in ${ctx.options.clusterCidr} for node ${name}`);
       return;
     }
-    const updated = structuredClone(node);
-    updated.spec = { ...updated.spec, podCIDR: cidr, podCIDRs: [cidr] };
     try {
-      await ctx.client.update<Node>(NODES, updated);
+      // A patch of the two fields, not an update of the whole Node: the kubelet writes the same
+      // Node all the time, and an update would lose to it on resourceVersion. The API server
+      // refuses the patch if the Node got another block meanwhile (podCIDR may not change once
+      // set), and — by the uid — if it is a new Node of the same name, whose own event follows.
+      const patch = { metadata: uid ? { uid } : {}, spec: { podCIDR: cidr, podCIDRs: [cidr] } };
+      await ctx.client.patch<Node>(NODES, undefined, name, patch, 'merge');
     } catch (err) {
       cidrs.release(cidr);
-      if (isNotFound(err)) return;
+      if (isNotFound(err) || isConflict(err)) return;
       throw err;
     }
     assigned.set(name, { cidr, uid });
@@ -95,7 +100,10 @@ export const nodeIpamController: ControllerConstructor = (ctx) => {
         if (have && !cidrs.occupy(have)) ctx.log(`node-ipam: node ${node.metadata?.name} has pod CIDR ${have}, outside the cluster CIDR ${ctx.options.clusterCidr}`);
         if (have) assigned.set(node.metadata!.name!, { cidr: have, uid: node.metadata?.uid });
       }
-      await runReconciler(queue, reconcile, { workers: 1, log: ctx.log, name: 'node-ipam', signal });
+      // Several workers, as upstream's allocator has: a node waits on one API round trip, and
+      // thousands joining at once (hollow nodes) would otherwise queue behind each other. Blocks
+      // are taken synchronously before any await, so workers never hand out the same one.
+      await runReconciler(queue, reconcile, { workers: CIDR_UPDATE_WORKERS, log: ctx.log, name: 'node-ipam', signal });
     },
   };
 };

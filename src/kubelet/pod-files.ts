@@ -16,7 +16,7 @@
  * bind-mount them see the new content.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { podFullName } from './container-config.ts';
@@ -48,14 +48,19 @@ const MAX_DNS_SEARCH_DOMAIN = 253;
 const MAX_DNS_SEARCH_LINE = 2048;
 const MAX_HOSTNAME = 63;
 
-/** Writes the pod's files under `podDir` and returns the mounts that put them in a container. */
+/**
+ * Writes the pod's files under `podDir` and returns the mounts that put them in a container.
+ * Synchronous file calls: a few small files on the kubelet's own disk, where each promise-based
+ * call costs the event loop more than the I/O (a node starting many pods at once does this for
+ * each).
+ */
 export async function writePodFiles(pod: Pod, podDir: string, options: PodFilesOptions): Promise<Mount[]> {
-  await mkdir(podDir, { recursive: true });
+  mkdirSync(podDir, { recursive: true });
   const hostNetwork = pod.spec?.hostNetwork === true;
   const nodeHostname = options.nodeHostname ?? osHostname();
   const names = podHostname(pod, options.clusterDomain);
-  const hostHosts = hostNetwork ? await readFile(options.hostHostsFile ?? '/etc/hosts', 'utf8').catch(() => '') : '';
-  const hostResolv = parseResolvConf(await readFile(options.hostResolvConf ?? '/etc/resolv.conf', 'utf8').catch(() => ''));
+  const hostHosts = hostNetwork ? readOrEmpty(options.hostHostsFile ?? '/etc/hosts') : '';
+  const hostResolv = parseResolvConf(readOrEmpty(options.hostResolvConf ?? '/etc/resolv.conf'));
   const files: Array<[string, string, string]> = [
     ['/etc/hosts', 'etc-hosts', hostsFileContent(pod, { podIPs: options.podIPs ?? [], clusterDomain: options.clusterDomain, hostHostsFile: hostHosts })],
     ['/etc/resolv.conf', 'resolv.conf', formatResolvConf(podDNSConfig(pod, { clusterDNS: options.clusterDNS, clusterDomain: options.clusterDomain, host: hostResolv, onEvent: options.onEvent }))],
@@ -64,8 +69,8 @@ export async function writePodFiles(pod: Pod, podDir: string, options: PodFilesO
   const mounts: Mount[] = [];
   for (const [containerPath, file, content] of files) {
     const hostPath = join(podDir, file);
-    const current = await readFile(hostPath, 'utf8').catch(() => undefined);
-    if (current !== content) await writeFile(hostPath, content, { mode: 0o644 });
+    const current = readOrEmpty(hostPath, undefined);
+    if (current !== content) writeFileSync(hostPath, content, { mode: 0o644 });
     mounts.push({ containerPath, hostPath, readOnly: false });
   }
   return mounts;
@@ -193,4 +198,13 @@ function mergeOptions(base: string[], extra: string[]): string[] {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** A file's text, or `fallback` when it cannot be read. */
+function readOrEmpty<T extends string | undefined = string>(path: string, fallback: T = '' as T): string | T {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
 }

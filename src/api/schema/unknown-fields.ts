@@ -14,24 +14,36 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function join(path: string, field: string): string {
-  return path ? `${path}.${field}` : field;
+/**
+ * The walk keeps the path as a stack of field names and list indexes, joined only when an
+ * unknown field is found: every write's body is checked, and building each value's path string
+ * (and Object.entries arrays) made this one of the API server's larger allocators.
+ */
+type PathStack = Array<string | number>;
+
+function pathText(stack: PathStack, last: string): string {
+  let out = '';
+  for (const seg of stack) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out === '' ? last : `${out}.${last}`;
 }
 
-function walkType(type: TypeSchema, value: unknown, path: string, out: string[]): void {
+function walkType(type: TypeSchema, value: unknown, path: PathStack, out: string[]): void {
   if (!isObject(value)) return;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
     const field = ownField(type, key);
     if (!field) {
-      if (path === '' && (key === 'apiVersion' || key === 'kind')) continue;
-      out.push(join(path, key));
+      if (path.length === 0 && (key === 'apiVersion' || key === 'kind')) continue;
+      out.push(pathText(path, key));
       continue;
     }
-    walkField(field.type, child, join(path, key), out);
+    path.push(key);
+    walkField(field.type, value[key], path, out);
+    path.pop();
   }
 }
 
-function walkField(type: FieldType, value: unknown, path: string, out: string[]): void {
+function walkField(type: FieldType, value: unknown, path: PathStack, out: string[]): void {
   switch (type.kind) {
     case 'ref': {
       const target = typeByName(type.ref);
@@ -39,10 +51,23 @@ function walkField(type: FieldType, value: unknown, path: string, out: string[])
       return;
     }
     case 'array':
-      if (Array.isArray(value)) value.forEach((item, i) => walkField(type.items, item, `${path}[${i}]`, out));
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          walkField(type.items, value[i], path, out);
+          path.pop();
+        }
+      }
       return;
     case 'map':
-      if (isObject(value)) for (const [key, item] of Object.entries(value)) walkField(type.values, item, `${path}.${key}`, out);
+      if (isObject(value)) {
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue;
+          path.push(key);
+          walkField(type.values, value[key], path, out);
+          path.pop();
+        }
+      }
       return;
     default:
       return;
@@ -52,6 +77,6 @@ function walkField(type: FieldType, value: unknown, path: string, out: string[])
 /** Paths of the fields in `obj` that `type` does not define, in document order. */
 export function findUnknownFields(type: TypeSchema, obj: unknown): string[] {
   const out: string[] = [];
-  walkType(type, obj, '', out);
+  walkType(type, obj, [], out);
   return out;
 }

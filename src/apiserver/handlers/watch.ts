@@ -23,6 +23,12 @@ import { sharedEventLine, sharedObject } from './shared-decode.ts';
 const DEFAULT_TIMEOUT_SECONDS = 45 * 60;
 /** A watcher this far behind is cut off rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/**
+ * Events of one delivery go out in one write of up to this many characters: each write of a
+ * chunked response is four socket writes (size, CRLF, data, CRLF), so a write per event would
+ * cost several times the event itself.
+ */
+const BATCH_CHARS = 64 * 1024;
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -81,10 +87,30 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     return obj;
   }
   const plainObjects = rep.as !== 'Table' && rep.as !== 'PartialObjectMetadata' && rep.as !== 'PartialObjectMetadataList';
+  /** Lines held for one write while a batch is open (see {@link BATCH_CHARS}). */
+  let batch: string | undefined;
   function send(type: EventType, object: unknown, shared = false): void {
     if (closed) return;
-    res.write(shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n');
+    const line = shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n';
+    if (batch === undefined) return write(line);
+    batch += line;
+    if (batch.length >= BATCH_CHARS) flush();
+  }
+  function write(text: string): void {
+    res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) stop();
+  }
+  function openBatch(): void {
+    batch = '';
+  }
+  function flush(): void {
+    const text = batch;
+    batch = batch === undefined ? undefined : '';
+    if (text && !closed) write(text);
+  }
+  function closeBatch(): void {
+    flush();
+    batch = undefined;
   }
   function sendError(err: unknown): void {
     send('ERROR', toStatusError(err).toStatus());
@@ -96,11 +122,21 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   }
 
   startStream();
+  openBatch();
   for (const obj of initial) send('ADDED', render(obj));
   if (sendInitialText === 'true') bookmark(startRevision, true);
+  closeBatch();
 
   let lastRevision = startRevision;
   const onEvents = (events: WatchEvent[]): void => {
+    openBatch();
+    try {
+      deliver(events);
+    } finally {
+      closeBatch();
+    }
+  };
+  const deliver = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
       const obj = fromStorageVersion(r, sharedObject(ev));

@@ -5,6 +5,7 @@
  * Every step checks or replaces, so running it again (after a crash half-way) finishes the job.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { RunCommand } from './commands.ts';
@@ -24,7 +25,13 @@ export function gatewayOf(podCidr: Ipv4Cidr): string {
  * was mounted in, which is not this one for an agent started with `nsenter --net`.
  */
 export async function linkExists(name: string): Promise<boolean> {
-  const dev = await readFile('/proc/net/dev', 'utf8').catch(() => '');
+  // Synchronous: procfs answers in place, and a sandbox set-up asks this for every pod.
+  let dev = '';
+  try {
+    dev = readFileSync('/proc/net/dev', 'utf8');
+  } catch {
+    // no procfs: no link
+  }
   return dev.split('\n').some((line) => line.trimStart().startsWith(`${name}:`));
 }
 

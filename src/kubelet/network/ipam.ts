@@ -9,7 +9,8 @@
  * address returns that address.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cidrSize, formatIpv4, nthAddress, parseCidr, parseIpv4 } from './ipv4.ts';
 
@@ -50,17 +51,19 @@ export class HostLocalIpam {
       const first = nthAddress(range, 2);
       const count = cidrSize(range) - 3;
       if (count <= 0) throw new IpRangeExhaustedError(podCidr);
-      const last = parseIpv4((await readFile(join(this.dir, LAST_RESERVED), 'utf8').catch(() => '')).trim());
+      // Synchronous file calls from here: tiny files on the kubelet's disk, one allocation per pod
+      // started, where each promise-based call costs the event loop more than the I/O.
+      const last = parseIpv4(readOrEmpty(join(this.dir, LAST_RESERVED)).trim());
       const start = last !== undefined && last >= first && last < first + count ? last - first + 1 : 0;
-      await mkdir(this.dir, { recursive: true });
+      mkdirSync(this.dir, { recursive: true });
       const tmp = join(this.dir, `.${sandboxId}.${randomBytes(4).toString('hex')}.tmp`);
-      await writeFile(tmp, sandboxId);
+      writeFileSync(tmp, sandboxId);
       try {
         for (let i = 0; i < count; i++) {
           const ip = formatIpv4(first + ((start + i) % count));
           if (owned.has(ip)) continue;
           try {
-            await link(tmp, join(this.dir, ip));
+            linkSync(tmp, join(this.dir, ip));
           } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
               this.index = undefined;
@@ -69,11 +72,11 @@ export class HostLocalIpam {
             throw err;
           }
           this.index?.set(ip, sandboxId);
-          await writeFile(join(this.dir, LAST_RESERVED), ip);
+          writeFileSync(join(this.dir, LAST_RESERVED), ip);
           return ip;
         }
       } finally {
-        await rm(tmp, { force: true });
+        rmSync(tmp, { force: true });
       }
       throw new IpRangeExhaustedError(podCidr);
     });
@@ -109,5 +112,13 @@ export class HostLocalIpam {
     const next = this.queue.then(op, op);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }

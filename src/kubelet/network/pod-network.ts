@@ -8,7 +8,8 @@
  * (the address and hostPorts of each sandbox), so a restarted kubelet rebuilds the table from
  * the pods it has and every step can simply run again.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortMapping } from '../runtime/runtime.ts';
 import type { PodInterfacePlan, SandboxNetwork } from '../runtime/sandbox.ts';
@@ -190,19 +191,21 @@ export class PodNetwork implements SandboxNetwork {
     return join(this.o.stateDir, 'pods', `${sandboxId}.json`);
   }
 
+  /** Synchronous, as writeRecord: a small file on the kubelet's disk, read for every sandbox set up. */
   private async readRecord(sandboxId: string): Promise<PodRecord | undefined> {
     try {
-      return JSON.parse(await readFile(this.recordPath(sandboxId), 'utf8')) as PodRecord;
+      return JSON.parse(readFileSync(this.recordPath(sandboxId), 'utf8')) as PodRecord;
     } catch {
       return undefined;
     }
   }
 
+  /** Synchronous: each promise-based call would cost the event loop more than the I/O. */
   private async writeRecord(sandboxId: string, record: PodRecord): Promise<void> {
     const path = this.recordPath(sandboxId);
-    await mkdir(join(this.o.stateDir, 'pods'), { recursive: true });
-    await writeFile(`${path}.tmp`, JSON.stringify(record));
-    await rename(`${path}.tmp`, path);
+    mkdirSync(join(this.o.stateDir, 'pods'), { recursive: true });
+    writeFileSync(`${path}.tmp`, JSON.stringify(record));
+    renameSync(`${path}.tmp`, path);
   }
 
   private async records(): Promise<PodRecord[]> {

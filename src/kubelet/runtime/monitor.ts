@@ -4,8 +4,8 @@
  * container ended (see oci-runtime.ts for why). It runs busybox's shell, whose mkfifo and mount
  * are built in, and goes through three steps:
  *  1. create — joins the container's cgroups when the kubelet made them (container-cgroups.ts),
- *     makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, says
- *     "created" on its stdout and lets go of the kubelet's pipes;
+ *     makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, tells the spawner
+ *     it is ready (spawner.ts) and lets go of the spawner's pipe;
  *  2. wait — blocks reading the `start` FIFO until startContainer writes to it;
  *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
  *     while no logger reads), runs `runc run` in the foreground (the container init's parent)
@@ -14,8 +14,7 @@
  * three; spawned through the spawner (spawner.ts), not forked from the kubelet.
  */
 import { constants, watch, type FSWatcher } from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
 import { defaultSpawner } from './spawner.ts';
@@ -36,7 +35,7 @@ const MONITOR_SCRIPT = [
   'mount -t overlay overlay -o "$o" rootfs || exit 1',
   // Read-write: the FIFO has a reader from now on, so startContainer's non-blocking open works.
   'exec 3<>start',
-  'echo created',
+  'echo "$SKIFF_SPAWN_ID up $$"',
   'exec >/dev/null 2>&1',
   'read -r _ <&3; exec 3<&-',
   'if [ -n "$i" ]; then exec 0<>stdin; fi',
@@ -88,8 +87,9 @@ export async function createMonitor(files: ContainerFiles, options: MonitorOptio
   const cgroups = options.cgroupDirs ?? [];
   for (const dir of cgroups) if (/\s/.test(dir)) throw new MonitorError(`cgroup directory ${JSON.stringify(dir)} has blanks`);
   const shell = ['/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', cgroups.join(' '), options.hideMount ?? '', ...options.runcArgv];
-  const argv = options.hideMount ? ['unshare', '--mount', ...shell] : shell;
-  const result = await defaultSpawner().spawn(argv, { detached: true, until: 'created\n' });
+  // busybox's unshare (static, so cheaper to start than util-linux's) makes the namespace private.
+  const argv = options.hideMount ? ['/bin/busybox', 'unshare', '--mount', ...shell] : shell;
+  const result = await defaultSpawner().spawn(argv, { ready: true });
   if (!result.matched) throw new MonitorError(result.stderr.trim() || 'the container monitor exited while creating the container');
   return result.pid!;
 }
@@ -100,19 +100,20 @@ export async function createMonitor(files: ContainerFiles, options: MonitorOptio
  * container was created).
  */
 export async function releaseMonitor(files: ContainerFiles): Promise<void> {
-  let handle;
+  let fd: number;
   try {
-    // Non-blocking: with no reader the open fails (ENXIO) instead of waiting forever.
-    handle = await open(files.start, constants.O_WRONLY | constants.O_NONBLOCK);
+    // Non-blocking: with no reader the open fails (ENXIO) instead of waiting forever. So it
+    // never waits, and is synchronous as the FIFO's write below: a few bytes into an empty pipe.
+    fd = openSync(files.start, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch {
     // A live monitor that no longer reads has been released already.
     if (await monitorAlive(files)) return;
     throw new MonitorError('the container monitor is gone (killed, or the node restarted since the container was created)');
   }
   try {
-    await handle.write('start\n');
+    writeSync(fd, 'start\n');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

@@ -31,8 +31,8 @@
  * stop (systemd KillMode=process).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, Sandbox, SandboxConfig } from './runtime.ts';
 import { annotationKeys, containerFiles, isRuntimeAnnotation, type ContainerFiles } from './container-files.ts';
@@ -112,6 +112,9 @@ export function cgroupV2Only(cgroupRoot = CGROUP_ROOT): boolean {
   return existsSync(join(cgroupRoot, 'cgroup.controllers'));
 }
 
+/** How long the runtime binary's version is kept (see OciRuntime.version). */
+const VERSION_CACHE_MS = 5 * 60_000;
+
 /** Exit code upstream reports for a container that could not start. */
 const START_ERROR_EXIT_CODE = 128;
 /** Exit code when the monitor died without recording the status (killed, or a reboot). */
@@ -131,6 +134,7 @@ export class OciRuntime implements ContainerRuntime {
    * change. The directory is still checked on every status: it is the truth.
    */
   private readonly known = new Map<string, KnownContainer>();
+  private versionCache?: { at: number; value: Promise<{ name: string; version: string }> };
   /** Sandbox set-ups in flight, so two calls for one pod never mount its namespaces twice. */
   private readonly sandboxSetups = new Map<string, Promise<SandboxRecord>>();
 
@@ -140,8 +144,22 @@ export class OciRuntime implements ContainerRuntime {
     this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff', network: options.network };
   }
 
+  /**
+   * The runtime binary's version. Asked with each node status check (every 10 s), and each ask is
+   * a process (two with crun, which re-executes itself): kept for a few minutes, so an upgraded
+   * binary still shows up without a restart.
+   */
   version(): Promise<{ name: string; version: string }> {
-    return this.runc.version();
+    const now = Date.now();
+    if (!this.versionCache || now - this.versionCache.at > VERSION_CACHE_MS) {
+      const value = this.runc.version();
+      this.versionCache = { at: now, value };
+      // A failed ask is not kept.
+      value.catch(() => {
+        if (this.versionCache?.value === value) this.versionCache = undefined;
+      });
+    }
+    return this.versionCache.value;
   }
 
   async runPodSandbox(config: SandboxConfig): Promise<Sandbox> {
@@ -169,7 +187,9 @@ export class OciRuntime implements ContainerRuntime {
     const record = await readSandbox(sandbox.id, this.sandboxes);
     const id = randomBytes(16).toString('hex');
     const files = containerFiles(this.rootDir, id);
-    await mkdir(files.dir, { recursive: true });
+    // Synchronous file calls on the container's own directory, here and below: small files on the
+    // kubelet's disk, where each promise-based call costs the event loop more than the I/O.
+    mkdirSync(files.dir, { recursive: true });
     try {
       const overlayOptions = await prepareRootfs(files, config.rootfsLayers);
       const cgroupPath = containerCgroupPath(sandbox.pod.uid, id);
@@ -183,7 +203,7 @@ export class OciRuntime implements ContainerRuntime {
         nodeCapabilities: await (this.capabilities ??= nodeCapabilities()),
       });
       spec.annotations[annotationKeys.runtime] = this.runc.name;
-      await writeFile(files.config, JSON.stringify(spec));
+      writeFileSync(files.config, JSON.stringify(spec));
       const layout = await this.ownCgroups(this.runc);
       const cgroupDirs = layout ? createContainerCgroups(layout, cgroupPath, spec.linux.resources) : [];
       const monitorPid = await createMonitor(files, {
@@ -193,7 +213,7 @@ export class OciRuntime implements ContainerRuntime {
         cgroupDirs,
         ...(layout?.busyUnified ? { hideMount: layout.busyUnified } : {}),
       });
-      await writeFile(files.monitorPid, String(monitorPid));
+      writeFileSync(files.monitorPid, String(monitorPid));
     } catch (err) {
       // Never remove the directory through a rootfs that is still mounted.
       const unmounted = await unmountRootfs(files).then(() => true, () => false);
@@ -287,7 +307,7 @@ export class OciRuntime implements ContainerRuntime {
     const { base } = known;
     if (known.exited) return { ...base, ...known.exited };
     if (!known.started && names.has('pid')) {
-      const [at, text] = await Promise.all([mtime(files.pid), readFile(files.pid, 'utf8').catch(() => '')]);
+      const [at, text] = [await mtime(files.pid), readSmallFile(files.pid)];
       const pid = Number(text.trim());
       // runc writes the pid file whole (write, then rename), crun in one write: a number here is final.
       if (at && pid > 0) known.started = { pid, at };
@@ -466,14 +486,18 @@ function pidNamespace(record: SandboxRecord | undefined): PidNamespace {
 
 async function readSpec(files: ContainerFiles): Promise<OciSpec | undefined> {
   try {
-    return JSON.parse(await readFile(files.config, 'utf8')) as OciSpec;
+    return JSON.parse(readFileSync(files.config, 'utf8')) as OciSpec;
   } catch {
     return undefined;
   }
 }
 
 async function mtime(path: string): Promise<Date | undefined> {
-  return stat(path).then((s) => s.mtime, () => undefined);
+  try {
+    return statSync(path).mtime;
+  } catch {
+    return undefined;
+  }
 }
 
 let bootTimeSeconds: number | undefined;

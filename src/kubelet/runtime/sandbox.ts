@@ -11,10 +11,11 @@
  * the role the pause container plays upstream. The holder is detached from the kubelet too.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PortMapping, Sandbox, SandboxConfig } from './runtime.ts';
-import { defaultSpawner } from './spawner.ts';
+import { defaultSpawner, resolveCommand } from './spawner.ts';
 
 const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
 
@@ -121,7 +122,8 @@ export async function listSandboxes(options: SandboxStoreOptions): Promise<Sandb
 export async function readSandbox(id: string, options: SandboxStoreOptions): Promise<SandboxRecord | undefined> {
   let text: string;
   try {
-    text = await readFile(recordPath(id, options), 'utf8');
+    // Synchronous, as the records' writes: a small file read for every container created.
+    text = readFileSync(recordPath(id, options), 'utf8');
   } catch {
     return undefined;
   }
@@ -145,38 +147,70 @@ export function namespacePaths(id: string, config: SandboxConfig, namespaceDir: 
 
 /**
  * Whether something is mounted at `path` (a namespace file, the pod's shm tmpfs): a mount has
- * its own device, the empty placeholder shares its directory's.
+ * its own device, the empty placeholder shares its directory's. Synchronous stats: these paths
+ * are on tmpfs or the kubelet's own disk and answer in microseconds, where each promise-based
+ * call costs the event loop a thread-pool round trip — and a sandbox set-up asks this often.
  */
 export async function isMounted(path: string): Promise<boolean> {
   try {
-    const [file, dir] = await Promise.all([stat(path), stat(dirname(path))]);
-    return file.dev !== dir.dev;
+    return statSync(path).dev !== statSync(dirname(path)).dev;
   } catch {
     return false;
   }
 }
 
 /**
- * The sandbox setup: set the hostname in the new UTS namespace, bring loopback up in the new
- * network namespace and, with a plan ($4-$8), make the pod's veth pair there — eth0 with its
- * address, up, the default route via the gateway — and hand the other end, renamed, to the node's
- * namespace (that of pid $8) last, so a host end on the node means a configured pod end; mount
- * the pod's /dev/shm tmpfs (64 MiB, as Docker and containerd size it). Run by busybox's shell,
- * whose hostname, ip and mount are built in. busybox's ip names the peer itself: veth0, the first
- * free name in a fresh namespace. Constant text; the data are positional arguments.
+ * The sandbox setup, run by busybox's shell inside the new namespaces: the hostname through
+ * /proc (a builtin redirect, where the hostname applet would be one more process), the pod's
+ * /dev/shm tmpfs (64 MiB, as Docker and containerd size it), and then — by exec, in the same
+ * process — iproute2's `ip -batch` with the network part on stdin (see podSideBatch). Each
+ * busybox `ip` applet call would be a fork of its own, and a process costs more here than the
+ * netlink work it does. Constant text: $1 the hostname or "", $2 the shm directory or "", $3
+ * iproute2's ip or "" (no network part).
  */
 const SETUP_SCRIPT = [
-  'if [ -n "$1" ]; then hostname "$1" || exit 1; fi',
-  'if [ "$2" = up ]; then ip link set lo up || exit 1; fi',
-  'if [ -n "$4" ]; then ip link add name eth0 type veth && ip link set eth0 mtu "$6" && ip link set veth0 mtu "$6" && ' +
-    'ip addr add "$4" dev eth0 && ip link set eth0 up && ip route add default via "$5" dev eth0 && ' +
-    'ip link set veth0 name "$7" && ip link set "$7" netns "$8" || exit 1; fi',
-  'if [ -n "$3" ]; then mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$3" || exit 1; fi',
+  // The hostname applet (a process) only where /proc/sys is read-only.
+  'if [ -n "$1" ]; then { printf "%s\\n" "$1" > /proc/sys/kernel/hostname; } 2>/dev/null || hostname "$1" || exit 1; fi',
+  'if [ -n "$2" ]; then mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$2" || exit 1; fi',
+  'if [ -n "$3" ]; then exec "$3" -batch -; fi',
 ].join('; ');
 
 /**
- * Creates the missing net/ipc/uts namespaces and shm with one `unshare`, configuring them from
- * inside — with `plan`, the pod's interface too. Resolves whether it carried out the plan.
+ * The network part of the setup as `ip -batch` lines (ip stops at the first that fails):
+ * loopback up and, with a plan, the pod's veth pair — eth0 with its address, up, the default
+ * route via the gateway — whose other end goes to the node's namespace (that of pid `nodePid`)
+ * last, under its final name, so a host end on the node means a configured pod end. Batch lines
+ * are split on blanks, so every value is checked to have none.
+ */
+function podSideBatch(plan: PodInterfacePlan | undefined, nodePid: number): string {
+  const lines = ['link set dev lo up'];
+  if (plan) {
+    const mtu = String(plan.mtu);
+    for (const word of [plan.address, plan.gateway, mtu, plan.hostVeth]) {
+      if (!word || /\s/.test(word)) throw new SandboxError(`cannot pass ${JSON.stringify(word)} to ip -batch: it is empty or has blanks`);
+    }
+    lines.push(
+      `link add eth0 mtu ${mtu} type veth peer name ${plan.hostVeth} mtu ${mtu}`,
+      `addr add ${plan.address} dev eth0`,
+      'link set dev eth0 up',
+      `route add default via ${plan.gateway} dev eth0`,
+      `link set dev ${plan.hostVeth} netns ${nodePid}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** iproute2's ip by its path: busybox's shell would run its own `ip` applet for the bare name. */
+function iproute2(): string {
+  const path = resolveCommand('ip');
+  if (!path) throw new SandboxError('ip not found: apt-get install iproute2');
+  return path;
+}
+
+/**
+ * Creates the missing net/ipc/uts namespaces and shm with one process — busybox's unshare (a
+ * static binary: cheaper to start than util-linux's) becoming the setup shell — configuring them
+ * from inside; with `plan`, the pod's interface too. Resolves whether it carried out the plan.
  */
 async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | undefined): Promise<boolean> {
   const wanted: [flag: string, path: string | undefined][] = [['--net', record.netnsPath], ['--ipc', record.ipcnsPath], ['--uts', record.utsnsPath]];
@@ -187,18 +221,18 @@ async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | 
   const shm = record.shmPath && !(await isMounted(record.shmPath)) ? record.shmPath : '';
   if (missing.length === 0 && !shm) return false;
   for (const [, path] of missing) {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, '');
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, '');
   }
-  if (shm) await mkdir(shm, { recursive: true });
+  if (shm) mkdirSync(shm, { recursive: true });
   const makesNet = missing.some(([flag]) => flag === '--net');
   const makesUts = missing.some(([flag]) => flag === '--uts');
-  const pod = makesNet && plan ? [plan.address, plan.gateway, String(plan.mtu), plan.hostVeth, String(process.pid)] : [];
-  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', makesNet ? 'up' : '', shm, ...pod];
+  const network = makesNet ? podSideBatch(plan, process.pid) : undefined;
+  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', shm, network ? iproute2() : ''];
   try {
-    if (missing.length > 0) await run('unshare', [...missing.map(([flag, path]) => `${flag}=${path}`), ...setup]);
-    else await run(setup[0], setup.slice(1));
-    return pod.length > 0;
+    const argv = missing.length > 0 ? ['/bin/busybox', 'unshare', ...missing.map(([flag, path]) => `${flag}=${path}`), ...setup] : setup;
+    await defaultSpawner().run(argv, network ? { input: network } : {});
+    return makesNet && plan !== undefined;
   } catch (err) {
     throw new SandboxError(`creating the namespaces of sandbox ${record.id}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
   }
@@ -251,12 +285,13 @@ async function removeNamespaceFiles(paths: string[]): Promise<void> {
   await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
 }
 
+/** Synchronous: a small file on the kubelet's disk, where promise-based calls cost the event loop more. */
 async function writeSandbox(record: SandboxRecord, options: SandboxStoreOptions): Promise<void> {
   const path = recordPath(record.id, options);
-  await mkdir(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true });
   // Write-then-rename: a crash never leaves a half-written record.
-  await writeFile(`${path}.tmp`, JSON.stringify(record, null, 2));
-  await rename(`${path}.tmp`, path);
+  writeFileSync(`${path}.tmp`, JSON.stringify(record, null, 2));
+  renameSync(`${path}.tmp`, path);
 }
 
 function recordPath(id: string, options: SandboxStoreOptions): string {

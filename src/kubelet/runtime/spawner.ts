@@ -1,14 +1,31 @@
 /**
- * Process spawning off the kubelet's event loop. Forking a large process (the kubelet, often
- * with the control plane beside it) copies its page tables while the event loop waits: tens of
- * milliseconds a process on a busy node, and a node starting a hundred pods spawns a few hundred.
- * So the runtime's commands (the monitor, `unshare`, `umount`, `runc delete`) are spawned by a
- * small helper process — node with a constant script and nothing else loaded — started once and
- * fed argument arrays as JSON lines; forking it is cheap. Detached processes it starts outlive
- * it (and the kubelet) as before. It exits when its input closes, and is restarted on the next
- * request if it died.
+ * Process spawning off the kubelet's event loop, and cheaply. Forking a large process (the
+ * kubelet, often with the control plane beside it) copies its page tables while the event loop
+ * waits, and every page either side writes afterwards is copied again: tens of milliseconds a
+ * process on a busy node, and a node starting a hundred pods spawns a few hundred. So the
+ * runtime's commands (the sandbox set-up, the monitors, `ip -batch`, `nft`, `umount`, the
+ * runtime's `delete`) are spawned by a helper: busybox's shell (a small static binary: a fork
+ * of it costs a tenth of one of node) running a constant script, started once, in a session of
+ * its own, so what it starts outlives it and the kubelet and no signal meant for the kubelet's
+ * process group reaches them.
+ *
+ * The protocol. A request is a file `<id>.c` in the helper's private directory — shell text
+ * setting the mode and input file, and `set --` with the argv quoted — and a line `<id>` on the
+ * helper's stdin; the shell sources the file (buffered reads, where `read` of a long line would
+ * be a system call a byte) and starts the command in the background. Each reply is a line on its
+ * stdout: `<id> <exit status>` once the command has ended, its stdout and stderr then in
+ * `<id>.o` and `<id>.e` (a subshell waits for it to say so). A `ready` command (the container
+ * monitor, which runs for as long as its container) is started without that subshell, one
+ * process fewer to make and to keep: the helper replies `<id> pid <pid>`, the command keeps the
+ * helper's stdout as its own and reports itself with `$SKIFF_SPAWN_ID up <pid>` when its set-up
+ * is done, then lets go of the pipe and runs on; one that exits before that is noticed by its
+ * pid going (its stderr says why). The helper exits, removing its directory, when its input
+ * closes, and is restarted on the next request if it died.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** A command that exited non-zero or could not be run; stdout and stderr as far as they got. */
@@ -17,7 +34,7 @@ export class SpawnedCommandError extends Error {
     readonly argv: string[],
     readonly stdout: string,
     readonly stderr: string,
-    /** The exit status, or e.g. 'ENOENT' when the binary is missing. */
+    /** The exit status, or 'ENOENT' when the binary is missing. */
     readonly code: number | string | null,
   ) {
     super(`Command failed: ${argv.join(' ')}${stderr ? `\n${stderr}` : ''}`);
@@ -25,68 +42,89 @@ export class SpawnedCommandError extends Error {
   }
 }
 
-/** How a spawned process ended, or — for `until` — that its output said so first. */
+/** How a spawned process ended, or — for `ready` — that it said it is ready. */
 export interface SpawnResult {
+  /** For `ready`: the pid the process reported. */
   pid?: number;
   stdout: string;
   stderr: string;
-  /** Exit status; absent when `until` matched while the process runs on. */
+  /**
+   * Exit status (128 + n when killed by signal n); absent when the process said it is ready, null
+   * when a `ready` process exited before it did (its status is not learnt).
+   */
   code?: number | null;
-  /** Whether stdout contained `until` before the process exited. */
+  /** Whether the process said it is ready before it exited. */
   matched?: boolean;
 }
 
 /** How to spawn one process. */
 export interface SpawnOptions {
-  /** In its own session, left running once `until` has been seen. */
-  detached?: boolean;
-  /** Resolve as soon as stdout contains this text (the process keeps running). */
-  until?: string;
-  /** Written to the process's stdin, which is then closed (e.g. `ip -batch -`); stdin is /dev/null without it. */
+  /**
+   * Resolve as soon as the process writes `$SKIFF_SPAWN_ID up <its pid>` as a line on its stdout
+   * (it keeps running; it should then point its stdout and stderr elsewhere).
+   */
+  ready?: boolean;
+  /** Written to the process's stdin (e.g. `ip -batch -`); stdin is /dev/null without it. */
   input?: string;
 }
 
 /**
- * The helper's script: constant text. Each input line is {id, argv, detached, until, input}; each
- * output line {id, pid, stdout, stderr, code | matched | error}.
+ * The helper's script (constant text; $1 its directory). Replies go to fd 3; `r` commands get
+ * their output files, `u` ones the reply pipe as stdout (see the file's comment).
  */
-const HELPER_SCRIPT = `
-const { spawn } = require('node:child_process');
-const reply = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
-require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-  const { id, argv, detached, until, input } = JSON.parse(line);
-  let child;
-  try {
-    child = spawn(argv[0], argv.slice(1), { detached, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-  } catch (e) {
-    return reply({ id, stdout: '', stderr: '', error: String(e.message), code: e.code ?? null });
-  }
-  if (input !== undefined) { child.stdin.on('error', () => {}); child.stdin.end(input); }
-  let out = '', err = '', done = false;
-  const finish = (m) => {
-    if (done) return;
-    done = true;
-    if (m.matched) { child.stdout.destroy(); child.stderr.destroy(); child.unref(); }
-    reply({ id, pid: child.pid, stdout: out, stderr: err, ...m });
-  };
-  child.stdout.on('data', (d) => { out += d; if (until && out.includes(until)) finish({ matched: true }); });
-  child.stderr.on('data', (d) => { err += d; });
-  child.on('error', (e) => finish({ error: String(e.message), code: e.code ?? null }));
-  child.on('close', (code, signal) => finish({ code: code ?? (signal ? 128 : null) }));
-}).on('close', () => process.exit(0));
-`;
+const HELPER_SCRIPT = [
+  'd=$1',
+  'exec 3>&1 >/dev/null',
+  'while IFS= read -r id; do',
+  '  m=r; i=/dev/null; . "$d/$id.c"',
+  '  if [ "$m" = u ]; then SKIFF_SPAWN_ID=$id "$@" <"$i" >&3 2>"$d/$id.e" 3>&- & echo "$id pid $!" >&3',
+  '  else ( "$@" <"$i" >"$d/$id.o" 2>"$d/$id.e" 3>&-; echo "$id $?" >&3 ) &',
+  '  fi',
+  'done',
+  'rm -rf "$d"',
+].join('\n');
 
 interface Pending {
   argv: string[];
+  ready: boolean;
+  /** A ready command's pid, once the helper has said it. */
+  pid?: number;
+  /** Looks of a ready command's pid that found it gone. */
+  goneLooks?: number;
   resolve(result: SpawnResult): void;
   reject(err: Error): void;
+}
+
+/** A word for the shell: single-quoted, with quotes and newlines spelled out. */
+function quote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`).replace(/\n/g, `'"$nl"'`)}'`;
+}
+
+/**
+ * Absolute paths of commands, looked up on PATH once found: busybox's shell would run its own
+ * applet for a bare `ip`, `mount` or `nsenter`. A missing one is looked up again next time (it
+ * may have been installed meanwhile).
+ */
+const resolved = new Map<string, string>();
+export function resolveCommand(name: string): string | undefined {
+  if (name.includes('/')) return existsSync(name) ? name : undefined;
+  let path = resolved.get(name);
+  if (!path) {
+    const dirs = (process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean);
+    path = dirs.map((dir) => join(dir, name)).find((candidate) => existsSync(candidate));
+    if (path) resolved.set(name, path);
+  }
+  return path;
 }
 
 /** Spawns processes through the helper (see the file's comment). */
 export class Spawner {
   private helper?: ChildProcess;
+  private dir?: string;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Looks for ready commands that exited before they said so, while any is pending. */
+  private watchTimer?: NodeJS.Timeout;
 
   /** Runs `argv` to its exit; rejects with {@link SpawnedCommandError} unless it exits 0. */
   async run(argv: string[], options: Pick<SpawnOptions, 'input'> = {}): Promise<{ stdout: string; stderr: string }> {
@@ -95,41 +133,109 @@ export class Spawner {
     return { stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** Spawns `argv`; resolves when it exits, or when its stdout shows `options.until`. */
+  /** Spawns `argv`; resolves when it exits, or with `ready` when it says it is ready. */
   spawn(argv: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
-    const helper = this.ensureHelper();
+    const binary = resolveCommand(argv[0]);
+    if (!binary) return Promise.reject(new SpawnedCommandError(argv, '', `${argv[0]}: not found`, 'ENOENT'));
+    let helper: ChildProcess;
+    let dir: string;
+    try {
+      ({ helper, dir } = this.ensureHelper());
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const id = this.nextId++;
+    const input = options.input !== undefined ? join(dir, `${id}.i`) : '/dev/null';
+    try {
+      if (options.input !== undefined) writeFileSync(input, options.input);
+      writeFileSync(join(dir, `${id}.c`), `${options.ready ? 'm=u; ' : ''}i=${quote(input)}\nnl='\n'\nset -- ${[binary, ...argv.slice(1)].map(quote).join(' ')}\n`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { argv, resolve, reject });
+      this.pending.set(id, { argv, ready: options.ready === true, resolve, reject });
       this.reference();
-      helper.stdin!.write(`${JSON.stringify({ id, argv, detached: options.detached === true, until: options.until, input: options.input })}\n`);
+      helper.stdin!.write(`${id}\n`);
     });
   }
 
-  private ensureHelper(): ChildProcess {
-    if (this.helper) return this.helper;
-    const helper = spawn(process.execPath, ['-e', HELPER_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  private ensureHelper(): { helper: ChildProcess; dir: string } {
+    if (this.helper && this.dir) return { helper: this.helper, dir: this.dir };
+    // Requests and outputs are files: on tmpfs where there is one, each costs no disk journal.
+    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'skiff-spawner-'));
+    // Detached: a session of its own, which what it starts inherits (see the file's comment).
+    const helper = spawn('/bin/busybox', ['sh', '-c', HELPER_SCRIPT, 'skiff-spawner', dir], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
     this.helper = helper;
-    createInterface({ input: helper.stdout! }).on('line', (line) => this.settle(JSON.parse(line)));
+    this.dir = dir;
+    createInterface({ input: helper.stdout! }).on('line', (line) => this.settle(line));
     const gone = (err?: Error) => {
       if (this.helper !== helper) return;
       this.helper = undefined;
+      this.dir = undefined;
+      rmSync(dir, { recursive: true, force: true });
+      clearInterval(this.watchTimer);
+      this.watchTimer = undefined;
       for (const [, p] of this.pending) p.reject(new Error(`the process spawner exited${err ? `: ${err.message}` : ''} while running ${p.argv[0]}`));
       this.pending.clear();
     };
     helper.once('error', gone);
     helper.once('exit', () => gone());
     helper.stdin!.on('error', () => undefined);
-    return helper;
+    return { helper, dir };
   }
 
-  private settle(message: SpawnResult & { id: number; error?: string; code?: number | string | null }): void {
-    const p = this.pending.get(message.id);
-    if (!p) return;
-    this.pending.delete(message.id);
+  /** A reply line: `<id> <status>`, `<id> pid <pid>` from the helper or `<id> up <pid>` from a ready command. */
+  private settle(line: string): void {
+    const [idText, first, second] = line.trim().split(/\s+/);
+    const id = Number(idText);
+    const p = this.pending.get(id);
+    if (!p || !this.dir) return;
+    if (first === 'pid') {
+      p.pid = Number(second);
+      this.watchTimer ??= setInterval(() => this.lookForGone(), READY_WATCH_MS).unref();
+      return;
+    }
+    const file = (suffix: string) => join(this.dir!, `${id}.${suffix}`);
+    const take = (suffix: string) => {
+      const text = existsSync(file(suffix)) ? readFileSync(file(suffix), 'utf8') : '';
+      unlinkSafely(file(suffix));
+      return text;
+    };
+    this.pending.delete(id);
     this.reference();
-    if (message.error !== undefined) p.reject(new SpawnedCommandError(p.argv, message.stdout, message.stderr || message.error, message.code ?? null));
-    else p.resolve({ pid: message.pid, stdout: message.stdout, stderr: message.stderr, ...(message.matched ? { matched: true } : { code: message.code as number | null }) });
+    unlinkSafely(file('c'));
+    unlinkSafely(file('i'));
+    if (first === 'up' && p.ready) {
+      // The process keeps its stderr file open until it lets go of it: only the name goes.
+      unlinkSafely(file('e'));
+      p.resolve({ pid: Number(second), stdout: '', stderr: '', matched: true });
+      return;
+    }
+    const code = Number(first);
+    p.resolve({ stdout: take('o'), stderr: take('e'), code: first !== 'gone' && Number.isInteger(code) ? code : null });
+  }
+
+  /**
+   * Settles the ready commands whose process is gone (or a zombie) on two looks in a row: a
+   * ready line written just before it exited is read in between.
+   */
+  private lookForGone(): void {
+    let watching = 0;
+    for (const [id, p] of this.pending) {
+      if (!p.ready || p.pid === undefined) continue;
+      if (processRunning(p.pid)) {
+        p.goneLooks = 0;
+        watching++;
+      } else if ((p.goneLooks = (p.goneLooks ?? 0) + 1) >= 2) {
+        this.settle(`${id} gone`);
+      } else {
+        watching++;
+      }
+    }
+    if (watching === 0 && this.watchTimer) {
+      clearInterval(this.watchTimer);
+      this.watchTimer = undefined;
+    }
   }
 
   /** The helper keeps this process alive only while it has work: an idle kubelet can exit. */
@@ -144,6 +250,31 @@ export class Spawner {
       helper.unref();
       for (const s of streams) s.unref?.();
     }
+  }
+}
+
+/**
+ * How often pending ready commands are looked at: only one that fails before it is ready is
+ * found this way, and a node starting a hundred containers has a hundred pending at once.
+ */
+const READY_WATCH_MS = 250;
+
+/** Whether `pid` is a process that has not exited (a zombie has). */
+function processRunning(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+function unlinkSafely(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // not there
   }
 }
 

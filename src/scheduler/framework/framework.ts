@@ -374,15 +374,25 @@ export class Framework implements Handle {
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { totals: number[]; status: Status } {
     const skip = state.read<Set<string>>(SKIP_SCORE);
     const totals = new Array<number>(nodes.length).fill(0);
+    // One list of node scores serves every normalising plugin in turn (each is done with it
+    // before the next starts): hundreds of nodes times several plugins per pod otherwise.
+    let shared: NodeScore[] | undefined;
     for (const { plugin: p, weight } of this.scorePlugins) {
       if (skip?.has(p.name)) continue;
       // Raw scores go straight into the totals unless the plugin normalises them.
-      const scores: NodeScore[] | undefined = p.normalizeScore ? new Array(nodes.length) : undefined;
+      let scores: NodeScore[] | undefined;
+      if (p.normalizeScore) {
+        if (!shared) {
+          shared = new Array(nodes.length);
+          for (let i = 0; i < nodes.length; i++) shared[i] = { name: nodes[i].node.metadata?.name ?? '', score: 0 };
+        }
+        scores = shared;
+      }
       try {
         for (let i = 0; i < nodes.length; i++) {
           const r = p.score(state, pod, nodes[i]);
           if (r.status.code !== 'Success') return { totals, status: withPlugin(r.status, p.name) };
-          if (scores) scores[i] = { name: nodes[i].node.metadata?.name ?? '', score: r.score };
+          if (scores) scores[i].score = r.score;
           else if (!(r.score >= 0 && r.score <= MAX_NODE_SCORE)) return { totals, status: invalidScore(p.name, r.score) };
           else totals[i] += r.score * weight;
         }
