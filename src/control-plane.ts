@@ -3,7 +3,6 @@
  * API server, the controller manager and the scheduler — on a data
  * directory, by the same code path as the CLI, and hands back a kubeconfig.
  */
-import type { ClusterConnection } from './client/index.ts';
 import { startApiServer } from './apiserver/start.ts';
 import type { EtcdTls } from './storage/index.ts';
 import { ALL_CONTROLLERS, DEFAULT_CONTROLLER_MANAGER_OPTIONS, startControllerManager, type RunningControllerManager } from './controllers/index.ts';
@@ -62,8 +61,6 @@ export interface ControlPlane {
   port: number;
   /** `DATA_DIR/kubeconfig.yaml`, an admin kubeconfig (mode 0600). */
   kubeconfigPath: string;
-  /** For clients in this process: in-memory connections to the API server, as a cluster admin. */
-  loopback: ClusterConnection;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -83,8 +80,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
   // A range the node blocks do not fit stops start-up here, not inside the controller manager.
   new CidrSet(cmOptions.clusterCidr, cmOptions.nodeCidrMaskSize);
-  // The controller manager and scheduler still reach the API server over TLS, not api.loopback:
-  // with the loopback, the services e2e saw a deleted replica's traffic fail (not yet understood).
   const api = await startApiServer({
     dataDir: options.dataDir,
     port: options.port ?? 6443,
@@ -123,7 +118,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     url: api.url,
     port: api.port,
     kubeconfigPath: api.kubeconfigPath,
-    loopback: api.loopback,
     dataDir: options.dataDir,
     async stop() {
       await scheduler?.stop();

@@ -30,8 +30,6 @@ import { Registry } from './registry/registry.ts';
 import { createNodeJoinHandler } from './node-join.ts';
 import { NodePasswords } from './node-passwords.ts';
 import { createApiServer } from './server.ts';
-import { loopbackConnector } from './loopback.ts';
-import type { ClusterConnection } from '../client/kubeconfig.ts';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
 
 export interface ApiServerConfig {
@@ -63,8 +61,6 @@ export interface RunningApiServer {
   url: string;
   port: number;
   kubeconfigPath: string;
-  /** How components in this process reach this server: in-memory connections, as a cluster admin (loopback.ts). */
-  loopback: ClusterConnection;
   stop(): Promise<void>;
 }
 
@@ -190,8 +186,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const url = `https://${isIP(urlHost) === 6 ? `[${urlHost}]` : urlHost}:${port}`;
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, user: { clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem } });
-    const loopback = { server: 'http://loopback', connect: loopbackConnector(server) };
-    return { url, port, kubeconfigPath, loopback, stop: stopAll };
+    return { url, port, kubeconfigPath, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
