@@ -3,6 +3,7 @@
  * API server, the controller manager and the scheduler — on a data
  * directory, by the same code path as the CLI, and hands back a kubeconfig.
  */
+import type { ClusterConnection } from './client/index.ts';
 import { startApiServer } from './apiserver/start.ts';
 import type { EtcdTls } from './storage/index.ts';
 import { ALL_CONTROLLERS, DEFAULT_CONTROLLER_MANAGER_OPTIONS, startControllerManager, type RunningControllerManager } from './controllers/index.ts';
@@ -61,6 +62,8 @@ export interface ControlPlane {
   port: number;
   /** `DATA_DIR/kubeconfig.yaml`, an admin kubeconfig (mode 0600). */
   kubeconfigPath: string;
+  /** For clients in this process: HTTP on a Unix socket to the API server, as a cluster admin (absent if the data directory path is too long for one). */
+  loopback?: ClusterConnection;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -98,7 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   let manager: RunningControllerManager | undefined;
   if (controllers && ALL_CONTROLLERS.length > 0) {
     try {
-      manager = await startControllerManager({ kubeconfigPath: api.kubeconfigPath, controllers: ALL_CONTROLLERS, options: cmOptions, log });
+      manager = await startControllerManager({ connection: api.loopback, kubeconfigPath: api.kubeconfigPath, controllers: ALL_CONTROLLERS, options: cmOptions, log });
     } catch (err) {
       await api.stop();
       throw err;
@@ -107,7 +110,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   let scheduler: RunningScheduler | undefined;
   if (scheduling) {
     try {
-      scheduler = await startScheduler({ kubeconfigPath: api.kubeconfigPath, config: schedulerConfig, log });
+      scheduler = await startScheduler({ connection: api.loopback, kubeconfigPath: api.kubeconfigPath, config: schedulerConfig, log });
     } catch (err) {
       await manager?.stop();
       await api.stop();
@@ -118,6 +121,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     url: api.url,
     port: api.port,
     kubeconfigPath: api.kubeconfigPath,
+    loopback: api.loopback,
     dataDir: options.dataDir,
     async stop() {
       await scheduler?.stop();

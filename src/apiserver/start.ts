@@ -30,6 +30,8 @@ import { Registry } from './registry/registry.ts';
 import { createNodeJoinHandler } from './node-join.ts';
 import { NodePasswords } from './node-passwords.ts';
 import { createApiServer } from './server.ts';
+import { listenLoopback } from './loopback.ts';
+import type { ClusterConnection } from '../client/kubeconfig.ts';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
 
 export interface ApiServerConfig {
@@ -61,6 +63,11 @@ export interface RunningApiServer {
   url: string;
   port: number;
   kubeconfigPath: string;
+  /**
+   * How components in this process reach this server: plain HTTP on a Unix socket, as a cluster
+   * admin (loopback.ts). Absent when the data directory's path is too long for a socket.
+   */
+  loopback?: ClusterConnection;
   stop(): Promise<void>;
 }
 
@@ -167,6 +174,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
           for (const s of sockets) s.destroy();
         }),
     );
+    const loopbackListener = await listenLoopback(server, join(serverDir, 'loopback.sock'));
+    if (loopbackListener) cleanups.push(() => loopbackListener.close());
     const port = (server.address() as AddressInfo).port;
     const advertise = config.advertiseAddress ?? advertiseAddress(config.bindAddress);
     if (!advertise) config.log('no non-loopback address on this host: the kubernetes Service gets no endpoints');
@@ -186,7 +195,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const url = `https://${isIP(urlHost) === 6 ? `[${urlHost}]` : urlHost}:${port}`;
     const kubeconfigPath = join(config.dataDir, 'kubeconfig.yaml');
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, user: { clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem } });
-    return { url, port, kubeconfigPath, stop: stopAll };
+    const loopback = loopbackListener && { server: 'http://loopback', connect: loopbackListener.connect };
+    return { url, port, kubeconfigPath, loopback, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

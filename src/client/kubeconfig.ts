@@ -2,6 +2,7 @@
  * Reads a kubeconfig file (the format kubectl reads) into what a client needs to reach the
  * cluster of its current context: the server URL, the CA to trust and the credentials.
  */
+import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -18,6 +19,11 @@ export interface ClusterConnection {
   token?: string;
   /** `insecure-skip-tls-verify`: accept any server certificate. */
   insecureSkipTlsVerify?: boolean;
+  /**
+   * Opens a connection to the server in this very process (the API server's loopback, for the
+   * controller manager and scheduler of `skiff server`); plain HTTP over it, no TLS or credentials.
+   */
+  connect?: () => Duplex;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import type { ClusterConnection } from './kubeconfig.ts';
 
@@ -63,7 +63,9 @@ export class NodeHttpTransport implements Transport {
     // The credentials go in as one prepared context, not as PEM strings: the agent names its
     // connection pools by its options, PEMs included, and would otherwise build and hash a
     // name of several kilobytes for every request.
-    this.agent = secure
+    this.agent = conn.connect
+      ? loopbackAgent(conn.connect)
+      : secure
       ? new https.Agent({
           keepAlive: true,
           secureContext: createSecureContext({ ca: conn.caPem, cert: conn.clientCertPem, key: conn.clientKeyPem }),
@@ -139,6 +141,13 @@ export class NodeHttpTransport implements Transport {
       this.sweeper = undefined;
     }
   }
+}
+
+/** A keep-alive agent whose connections are the in-process server's loopback (kubeconfig.ts `connect`). */
+function loopbackAgent(connect: () => Duplex): http.Agent {
+  const agent = new http.Agent({ keepAlive: true });
+  agent.createConnection = () => connect() as unknown as import('node:net').Socket;
+  return agent;
 }
 
 /**

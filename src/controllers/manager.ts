@@ -6,11 +6,13 @@
  * previous term cached is trusted.
  */
 import { setMaxListeners } from 'node:events';
-import { EventRecorder, InformerFactory, realClock, RestClient, runWhileLeading, type Clock } from '../client/index.ts';
+import { EventRecorder, InformerFactory, realClock, RestClient, runWhileLeading, type Clock, type ClusterConnection } from '../client/index.ts';
 import { DEFAULT_CONTROLLER_MANAGER_OPTIONS, type Controller, type ControllerConstructor, type ControllerContext, type ControllerManagerOptions } from './controller.ts';
 
 export interface ControllerManagerConfig {
-  kubeconfigPath: string;
+  /** Where to find the API server; or pass `connection` (the loopback of one in this process). */
+  kubeconfigPath?: string;
+  connection?: ClusterConnection;
   controllers: readonly ControllerConstructor[];
   options?: Partial<ControllerManagerOptions>;
   /** Campaign for the `kube-controller-manager` Lease first. Default true. */
@@ -31,7 +33,9 @@ export interface RunningControllerManager {
 export async function startControllerManager(config: ControllerManagerConfig): Promise<RunningControllerManager> {
   const log = config.log ?? (() => {});
   const clock = config.clock ?? realClock;
-  const client = await RestClient.fromKubeconfig(config.kubeconfigPath, { clock, userAgent: 'skiff-controller-manager' });
+  const clientOptions = { clock, userAgent: 'skiff-controller-manager' };
+  if (!config.connection && !config.kubeconfigPath) throw new Error('startControllerManager: pass kubeconfigPath or connection');
+  const client = config.connection ? RestClient.fromConnection(config.connection, clientOptions) : await RestClient.fromKubeconfig(config.kubeconfigPath!, clientOptions);
   const options = { ...DEFAULT_CONTROLLER_MANAGER_OPTIONS, ...config.options };
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal);

@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { findResource } from '../api/catalogue.ts';
-import { EventRecorder, InformerFactory, keyOf, realClock, RestClient, runWhileLeading, type Clock } from '../client/index.ts';
+import { EventRecorder, InformerFactory, keyOf, realClock, RestClient, runWhileLeading, type Clock, type ClusterConnection } from '../client/index.ts';
 import { SchedulerCache } from './cache.ts';
 import { addEventHandlers } from './event-handlers.ts';
 import { checkPluginNames, DEFAULT_SCHEDULER_NAME, defaultConfiguration, readSchedulerConfiguration, SchedulerConfigError, type SchedulerConfiguration } from './config.ts';
@@ -24,6 +24,8 @@ import { Snapshot } from './snapshot.ts';
 export interface SchedulerOptions {
   /** Where to find the API server; or pass `client`. */
   kubeconfigPath?: string;
+  /** The loopback of an API server in this process. */
+  connection?: ClusterConnection;
   client?: RestClient;
   /** Default: one profile, default-scheduler, with upstream's default plugins. */
   config?: SchedulerConfiguration;
@@ -88,8 +90,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   checkSchedulerConfiguration(config, registry);
   let client: RestClient;
   if (options.client) client = options.client;
+  else if (options.connection) client = RestClient.fromConnection(options.connection, { clock, userAgent: 'skiff-scheduler' });
   else if (options.kubeconfigPath) client = await RestClient.fromKubeconfig(options.kubeconfigPath, { clock, userAgent: 'skiff-scheduler' });
-  else throw new Error('startScheduler: pass kubeconfigPath or client');
+  else throw new Error('startScheduler: pass kubeconfigPath, connection or client');
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal);
   let markStarted: () => void = () => {};

@@ -75,6 +75,8 @@ export function run(
       if (code === null) resolve({ code: 124, stdout, stderr: `${stderr}[killed by ${signal}]` });
       else resolve({ code, stdout, stderr });
     });
+    // A command that exits without reading its input (most do) closes the pipe first: EPIPE is no failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.stdin ?? '');
   });
 }

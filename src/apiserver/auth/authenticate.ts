@@ -1,5 +1,6 @@
 /**
- * Request authentication: who is calling. Two methods, tried in upstream's order:
+ * Request authentication: who is calling. A loopback connection (loopback.ts) carries the user
+ * it was opened for; otherwise two methods, tried in upstream's order:
  * 1. a client certificate the TLS layer verified against the cluster CA — the user is the
  *    certificate's CN and the groups its O values;
  * 2. `Authorization: Bearer <token>` — looked up among the known tokens, else verified by
@@ -11,6 +12,7 @@ import { X509Certificate, createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { loopbackUser } from '../loopback.ts';
 
 /** The user a request acts as, as in authentication.k8s.io/v1 UserInfo. */
 export interface UserInfo {
@@ -60,7 +62,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   }
 
   return (req) => {
-    const user = certificateUser(req.socket) ?? tokenUser(req.headers.authorization, options.tokens) ?? verifiedTokenUser(req.headers.authorization, options.verifyToken);
+    const user = loopbackUser(req.socket) ?? certificateUser(req.socket) ?? tokenUser(req.headers.authorization, options.tokens) ?? verifiedTokenUser(req.headers.authorization, options.verifyToken);
     return user && withAuthenticatedGroup(user);
   };
 }
