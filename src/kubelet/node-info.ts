@@ -42,7 +42,7 @@ export async function readHostFacts(rootDir: string, options: { nodeIP?: string 
   const mem = parseMeminfo(meminfo);
   return {
     hostname: hostname().toLowerCase(),
-    nodeIP: options.nodeIP ?? firstIPv4() ?? '127.0.0.1',
+    nodeIP: options.nodeIP ?? detectedIPv4() ?? '127.0.0.1',
     cpus: cpus().length,
     memoryBytes: mem.MemTotal ?? 0,
     memoryAvailableBytes: mem.MemAvailable ?? mem.MemFree ?? 0,
@@ -71,6 +71,21 @@ export function parseMeminfo(text: string): Record<string, number> {
 export function prettyName(osRelease: string): string {
   const m = /^PRETTY_NAME=(.*)$/m.exec(osRelease);
   return m ? m[1].trim().replace(/^(["'])(.*)\1$/, '$2') : 'Linux';
+}
+
+/** How long a detected address is reused before the interfaces are read again. */
+const DETECTED_IP_TTL_MS = 5 * 60_000;
+let detected: { ip: string | undefined; at: number } | undefined;
+
+/**
+ * The first non-loopback IPv4 address, read at most every 5 minutes: listing the interfaces
+ * walks every one of them, and a node running a hundred pods has a hundred veths on its side;
+ * read on every 10 s status tick it cost more than the rest of the status.
+ */
+function detectedIPv4(): string | undefined {
+  const now = Date.now();
+  if (!detected || now - detected.at > DETECTED_IP_TTL_MS) detected = { ip: firstIPv4(), at: now };
+  return detected.ip;
 }
 
 function firstIPv4(): string | undefined {
