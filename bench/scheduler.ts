@@ -1,6 +1,8 @@
 /**
  * The scheduler benchmark: `node --import tsx bench/scheduler.ts [--nodes 5000] [--pods 10000,50000]
- * [--scheduler-cpu-prof DIR]` (the last writes each scheduler process's CPU profile to DIR).
+ * [--scheduler-cpu-prof DIR] [--scheduler-node-flags "FLAGS"]` (--scheduler-cpu-prof writes each scheduler
+ * process's CPU profile to DIR; --scheduler-node-flags passes Node flags, space-separated, to the
+ * scheduler processes, e.g. "--inspect=9229" to take a heap sampling profile of one).
  *
  * A control plane runs in this process (loopback only, no controllers, no scheduler); the
  * scheduler runs as its own process (`bin/skiff scheduler`), so its peak memory is its own.
@@ -20,6 +22,8 @@
  *   - the scheduler process's peak RSS, and its CPU time per pod (from /proc: the figure a
  *     busy shared machine distorts least; its inverse is the scheduler's ceiling on one core);
  *   - the control plane's CPU time per pod (this process: the API server and its commit thread);
+ *   - how many Scheduled events were written (the scheduler's recorder drops events while the
+ *     API lags, as upstream's does, and each written one costs both processes CPU);
  * each beside upstream's scheduler_perf SchedulingBasic threshold for 5,000 nodes (680 pods/s
  * at 10k pods, 810 pods/s at 50k), as a ratio.
  */
@@ -45,6 +49,7 @@ const NODES = Number(flag('nodes', '5000'));
 const POD_COUNTS = flag('pods', '10000,50000').split(',').map(Number);
 /** Where the scheduler processes write CPU profiles (node --cpu-prof); none when unset. */
 const CPU_PROF_DIR = flag('scheduler-cpu-prof', '');
+const SCHEDULER_NODE_FLAGS = flag('scheduler-node-flags', '').split(' ').filter(Boolean);
 const UPSTREAM: Record<number, number> = { 10000: 680, 50000: 810 };
 const CLIENTS = 100;
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -52,6 +57,7 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const nodes = findResource('', 'v1', 'nodes')!;
 const pods = findResource('', 'v1', 'pods')!;
 const namespaces = findResource('', 'v1', 'namespaces')!;
+const events = findResource('', 'v1', 'events')!;
 
 function node(i: number): Node {
   const name = `node-${String(i).padStart(5, '0')}`;
@@ -97,7 +103,7 @@ function cpuSecondsSince(since: NodeJS.CpuUsage): number {
  */
 function startSchedulerProcess(kubeconfig: string): { child: ChildProcess; synced: Promise<void> } {
   // Without leader election: the backlog's scheduler must not wait out the previous one's Lease.
-  const profile = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
+  const profile = [...SCHEDULER_NODE_FLAGS, ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [])];
   const child = started(
     spawn(process.execPath, [...profile, path.join(REPO_ROOT, 'bin', 'skiff'), 'scheduler', '--kubeconfig', kubeconfig, '--leader-elect=false'], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -220,6 +226,16 @@ async function watchBindingsElsewhere(kubeconfig: string, ns: string, boundAt: M
   return { cpuSeconds: () => cpuSeconds(child.pid!), stop: () => stopProcess(child) };
 }
 
+/**
+ * How many Events the namespace holds: the scheduler's Scheduled events that were written, not
+ * dropped by its recorder while the API lagged (each written one is work for both processes,
+ * so the CPU figures are read beside it).
+ */
+async function eventCount(client: RestClient, ns: string): Promise<number> {
+  const page = await client.list(events, ns, { limit: 1 });
+  return page.items.length + (page.metadata?.remainingItemCount ?? 0);
+}
+
 async function waitForCount(map: Map<string, number>, count: number, what: string, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last = -1;
@@ -321,10 +337,11 @@ async function main(): Promise<void> {
       const watcherCpu = await watch.cpuSeconds();
       await watch.stop();
       await stopProcess(scheduler);
+      const e2eEvents = await eventCount(client, ns);
       const upstream = UPSTREAM[count];
       const ratio = (r: number) => (upstream ? `${(r / upstream).toFixed(2)}` : 'n/a');
       console.log(
-        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  creating clients CPU ${((creatorCpu * 1000) / count).toFixed(2)} ms/pod  binding watcher CPU ${((watcherCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
+        `${String(count).padEnd(7)} end-to-end ${e2eRate.toFixed(0).padStart(6)} pods/s  p50 ${quantile(latencies, 0.5).toFixed(0).padStart(6)} ms  p99 ${quantile(latencies, 0.99).toFixed(0).padStart(6)} ms  peak RSS ${peak.toFixed(0)} MiB  scheduler CPU ${((e2eCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  control plane CPU ${((e2ePlaneCpu * 1000) / count).toFixed(2)} ms/pod  creating clients CPU ${((creatorCpu * 1000) / count).toFixed(2)} ms/pod  binding watcher CPU ${((watcherCpu * 1000) / count).toFixed(2)} ms/pod (with start-up)  events written ${e2eEvents}  ratio to upstream ${upstream ?? '-'} pods/s: ${ratio(e2eRate)}`,
       );
 
       // Backlog: pods created with no scheduler running, then one starts.
@@ -355,9 +372,10 @@ async function main(): Promise<void> {
       const backlogPeak = await peakRssMiB(second.pid!);
       await backlogWatch.stop();
       await stopProcess(second);
+      const backlogEvents = await eventCount(client, backlogNs);
 
       console.log(
-        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  control plane CPU ${((drainPlaneCpu * 1000) / count).toFixed(2)} ms/pod  ratio to upstream: ${ratio(backlogRate)}`,
+        `${String(count).padEnd(7)} backlog    ${backlogRate.toFixed(0).padStart(6)} pods/s  (first binding ${((firstBound - started) / 1000).toFixed(1)} s after start)  peak RSS ${backlogPeak.toFixed(0)} MiB  scheduler CPU ${((drainCpu * 1000) / count).toFixed(2)} ms/pod (drain only, ceiling ${(count / drainCpu).toFixed(0)} pods/s on one free core)  control plane CPU ${((drainPlaneCpu * 1000) / count).toFixed(2)} ms/pod  events written ${backlogEvents}  ratio to upstream: ${ratio(backlogRate)}`,
       );
     }
     console.log('upstream reference: scheduler_perf SchedulingBasic, 5000 nodes: 680 pods/s (10k pods), 810 pods/s (50k pods)');

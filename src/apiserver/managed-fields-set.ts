@@ -114,14 +114,27 @@ function mergeInto(into: FieldSet, from: FieldSet): void {
   }
 }
 
-/** The members of `set` that `minus` lacks, as a tree of only the nodes leading to them; undefined when none. */
+/**
+ * The members of `set` that `minus` lacks; undefined when none. Subtrees that lose nothing are
+ * `set`'s own (and `set` itself when nothing goes): most writes take nothing from most
+ * managers, and copying their sets on every write was most of the cost of recording one.
+ * Sets are never changed in place once built, so sharing them is safe.
+ */
 function without(set: FieldSet, minus: FieldSet | undefined): FieldSet | undefined {
-  let out: FieldSet | undefined;
-  if (set.member && !minus?.member) (out = new FieldSet()).member = true;
+  if (!minus) return set.isEmpty() ? undefined : set;
+  const member = set.member && !minus.member;
+  let changed = member !== set.member;
+  const kept = new Map<string, FieldSet>();
   for (const [k, child] of set.children) {
-    const kept = without(child, minus?.children.get(k));
-    if (kept) (out ??= new FieldSet()).children.set(k, kept);
+    const rest = without(child, minus.children.get(k));
+    if (rest !== child) changed = true;
+    if (rest) kept.set(k, rest);
   }
+  if (!member && kept.size === 0) return undefined;
+  if (!changed) return set;
+  const out = new FieldSet();
+  out.member = member;
+  for (const [k, rest] of kept) out.children.set(k, rest);
   return out;
 }
 

@@ -21,6 +21,12 @@ export interface Manager {
   subresource?: string;
   time?: string;
   fields: FieldSet;
+  /**
+   * The stored fieldsV1 `fields` was read from, written again as it is while the manager's
+   * fields are still that set: a stored object's fieldsV1 is this server's own encoding, and
+   * most writes leave most managers' fields alone.
+   */
+  stored?: { fields: FieldSet; fieldsV1: unknown };
 }
 
 /** Metadata fields no manager owns: the server sets them, or they name the object. */
@@ -114,7 +120,7 @@ export function encodeManagedFields(managers: Manager[]): KObject[] | undefined 
     const e: KObject = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
     if (m.time) e.time = m.time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = m.fields.toFieldsV1();
+    e.fieldsV1 = m.stored?.fields === m.fields ? m.stored.fieldsV1 : m.fields.toFieldsV1();
     if (m.subresource) e.subresource = m.subresource;
     return e;
   });
@@ -169,7 +175,7 @@ export function recordUpdate(base: Manager[], live: KObject | undefined, next: K
   // starts from no managers): every write runs this, and each copy is a tree of Maps.
   const changed = dropUntracked(diff.modified.isEmpty() ? diff.added : diff.added.union(diff.modified), scope);
   const removed = dropUntracked(diff.removed, scope);
-  const managers = base.map((m) => ({ ...m, fields: m.fields.clone() }));
+  const managers = base.map((m) => ({ ...m }));
   const nothingRemoved = removed.isEmpty();
   if (changed.isEmpty() && nothingRemoved) return managers;
   const taken = nothingRemoved ? changed : changed.union(removed);
@@ -203,5 +209,11 @@ export function baseManagers(submitted: unknown, live: KObject | undefined, subr
       // Upstream falls back to the stored ownership when the sent one cannot be read.
     }
   }
-  return live ? decodeManagedFields(live.metadata?.managedFields) : [];
+  if (!live) return [];
+  const managers = decodeManagedFields(live.metadata?.managedFields);
+  const entries = (live.metadata?.managedFields ?? []) as KObject[];
+  // Entries `[{}]`-style are skipped by decoding; pair the rest back with what they were read from.
+  const stored = entries.filter((e) => e !== null && typeof e === 'object' && Object.keys(e).length > 0);
+  if (stored.length === managers.length) managers.forEach((m, i) => (m.stored = { fields: m.fields, fieldsV1: stored[i].fieldsV1 ?? {} }));
+  return managers;
 }

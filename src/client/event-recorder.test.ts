@@ -61,6 +61,17 @@ describe('EventRecorder', () => {
     assert.deepEqual(events(api).map((e) => e.message).filter((m) => m?.startsWith('tick')), ['tick 0', 'tick 1', 'tick 2', 'tick 10']);
   });
 
+  test('a full queue drops new events before the spam filter, so they spend none of the budget', async () => {
+    const api = new FakeApi();
+    const logs: string[] = [];
+    const rec = new EventRecorder(api, { component: 'c', clock: new FakeClock(), burst: 3, maxQueued: 1, log: (l) => logs.push(l) });
+    // The first is being written, the second waits, the third finds the queue full.
+    await Promise.all([rec.event(pod, 'Normal', 'Tick', 'one'), rec.event(pod, 'Normal', 'Tick', 'two'), rec.event(pod, 'Normal', 'Tick', 'three')]);
+    await rec.event(pod, 'Normal', 'Tick', 'four');
+    assert.deepEqual(events(api).map((e) => e.message), ['one', 'two', 'four']);
+    assert.match(logs.join('\n'), /1 events waiting to be written; dropping new ones/);
+  });
+
   test('a failed write is logged, never thrown', async () => {
     const api = new FakeApi();
     api.down = true;

@@ -11,7 +11,7 @@
  *   newest events are dropped rather than the component slowed down.
  * Recording never throws: a failed write is logged and forgotten, since events are advisory.
  */
-import type { Event, ObjectReference } from 'kubernetes-types/core/v1.js';
+import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../api/catalogue.ts';
 import { formatTime } from '../api/time.ts';
 import { isNotFound } from './api-error.ts';
@@ -19,7 +19,7 @@ import { realClock, type Clock } from './clock.ts';
 import type { KubeObject, RestClient } from './rest-client.ts';
 
 /** What the recorder needs of the API. */
-export type EventClient = Pick<RestClient, 'create' | 'patch'>;
+export type EventClient = Pick<RestClient, 'createSerialized' | 'patch'>;
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -75,6 +75,8 @@ export class EventRecorder {
   private readonly events = findResource('', 'v1', 'events')!;
   /** Name suffixes are nanosecond timestamps; this keeps two in one millisecond apart. */
   private lastNanos = 0n;
+  /** The fields every Event of this recorder shares, as JSON members: written once, not per event. */
+  private readonly sourceMembers: string;
 
   constructor(
     private readonly client: EventClient,
@@ -86,6 +88,8 @@ export class EventRecorder {
     this.refillIntervalMs = options.refillIntervalMs ?? 300_000;
     this.cacheSize = options.cacheSize ?? 4096;
     this.maxQueued = options.maxQueued ?? 1000;
+    const source = { component: options.component, ...(options.host ? { host: options.host } : {}) };
+    this.sourceMembers = `"source":${JSON.stringify(source)},"reportingComponent":${JSON.stringify(options.component)},"reportingInstance":${JSON.stringify(options.host ?? '')}`;
   }
 
   /**
@@ -94,14 +98,16 @@ export class EventRecorder {
    */
   event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
     const ref = referenceTo(obj);
-    const source = `${this.options.component}/${this.options.host ?? ''}`;
-    const objectKey = [source, ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].join('\u0000');
-    if (!this.take(objectKey)) return Promise.resolve();
+    // A full queue drops the event before it reaches the spam filter, as upstream's
+    // broadcaster does: a dropped event spends none of the object's budget.
     if (this.queue.length >= this.maxQueued) {
       if (!this.overflowLogged) this.log(`events: ${this.maxQueued} events waiting to be written; dropping new ones until the queue drains`);
       this.overflowLogged = true;
       return Promise.resolve();
     }
+    const source = `${this.options.component}/${this.options.host ?? ''}`;
+    const objectKey = [source, ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].join('\u0000');
+    if (!this.take(objectKey)) return Promise.resolve();
     const key = [objectKey, type, reason, message].join('\u0000');
     return new Promise((written) => {
       this.queue.push({ key, ref, type, reason, message, at: this.clock.now(), written });
@@ -138,21 +144,15 @@ export class EventRecorder {
       const namespace = ref.namespace || 'default';
       const nanos = BigInt(now) * 1_000_000n;
       this.lastNanos = nanos > this.lastNanos ? nanos : this.lastNanos + 1n;
-      const event: Event = {
-        metadata: { name: `${ref.name}.${this.lastNanos.toString(16)}`, namespace },
-        involvedObject: ref,
-        reason,
-        message,
-        type,
-        source: { component: this.options.component, ...(this.options.host ? { host: this.options.host } : {}) },
-        firstTimestamp: stamp,
-        lastTimestamp: stamp,
-        count: 1,
-        reportingComponent: this.options.component,
-        reportingInstance: this.options.host ?? '',
-      };
-      const created = await this.client.create<Event>(this.events, event);
-      remember(this.recorded, key, { namespace, name: created.metadata?.name ?? event.metadata!.name!, count: 1 }, this.cacheSize);
+      const name = `${ref.name}.${this.lastNanos.toString(16)}`;
+      // Written as text: the recorder of a busy component (the scheduler, an Event per pod)
+      // would otherwise build, copy and encode an object per event.
+      const json =
+        `{"apiVersion":"v1","kind":"Event","metadata":{"name":${JSON.stringify(name)},"namespace":${JSON.stringify(namespace)}},` +
+        `"involvedObject":${JSON.stringify(ref)},"reason":${JSON.stringify(reason)},"message":${JSON.stringify(message)},"type":${JSON.stringify(type)},` +
+        `${this.sourceMembers},"firstTimestamp":"${stamp}","lastTimestamp":"${stamp}","count":1}`;
+      await this.client.createSerialized(this.events, namespace, json);
+      remember(this.recorded, key, { namespace, name, count: 1 }, this.cacheSize);
     } catch (err) {
       this.log(`event ${reason} on ${ref.kind} ${ref.namespace ?? ''}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -29,6 +29,13 @@ export class FakeApi {
     return structuredClone(stored) as T;
   }
 
+  /** As RestClient.createSerialized: the JSON text is created, nothing is answered. */
+  async createSerialized(r: ResourceRef, namespace: string | undefined, json: string): Promise<void> {
+    const obj = JSON.parse(json) as KubeObject;
+    if ((obj.metadata?.namespace ?? undefined) !== namespace) throw new Error(`the body's namespace ${obj.metadata?.namespace} is not the request's ${namespace}`);
+    await this.create(r, obj);
+  }
+
   async update<T extends KubeObject>(r: ResourceRef, obj: T): Promise<T> {
     const name = obj.metadata!.name!;
     this.check('update', r, name);

@@ -7,7 +7,7 @@
 export { ApiError, isAlreadyExists, isConflict, isInvalid, isNotFound, isResourceExpired } from './api-error.ts';
 export { realClock, sleep, type Clock } from './clock.ts';
 export { EventRecorder, referenceTo, type EventClient, type EventRecorderOptions, type EventType } from './event-recorder.ts';
-export { Informer, listWatchFor, type EventHandler, type InformerOptions, type ListerWatcher, type Selection } from './informer.ts';
+export { Informer, listWatchFor, stripManagedFields, type EventHandler, type InformerOptions, type ListerWatcher, type Selection } from './informer.ts';
 export { InformerFactory, type InformerFactoryOptions } from './informer-factory.ts';
 export { loadKubeconfig, type ClusterConnection } from './kubeconfig.ts';
 export { LeaderElector, type LeaderElectionOptions, type LeaseClient } from './leader-election.ts';

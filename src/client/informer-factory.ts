@@ -1,10 +1,12 @@
 /**
  * Shares informers between controllers (client-go's SharedInformerFactory): every controller
  * asking for the same resource and selection gets the same informer, so one list and one
- * watch serve them all and they all read one cache.
+ * watch serve them all and they all read one cache. Cached objects come without
+ * metadata.managedFields unless asked for (see InformerFactoryOptions).
  */
 import type { Clock } from './clock.ts';
-import { Informer, listWatchFor, type Selection } from './informer.ts';
+import { processObjectPool } from './informer-pool.ts';
+import { Informer, listWatchFor, stripManagedFields, type Selection } from './informer.ts';
 import type { KubeObject, ResourceRef, RestClient } from './rest-client.ts';
 
 export interface InformerFactoryOptions {
@@ -12,6 +14,18 @@ export interface InformerFactoryOptions {
   resyncPeriodMs?: number;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * Keep metadata.managedFields on cached objects. Default false: they are dropped
+   * ({@link stripManagedFields}), as upstream's controller manager and scheduler do.
+   */
+  keepManagedFields?: boolean;
+  /**
+   * Deduplicate objects with the other factories of this process that share them (see
+   * {@link processObjectPool}): for components running side by side (the controller manager
+   * and the scheduler of `skiff server`), which then hold one copy of each pod and node.
+   * Ignored with keepManagedFields (shared copies are all stripped the same way).
+   */
+  shareObjects?: boolean;
 }
 
 export class InformerFactory {
@@ -33,6 +47,8 @@ export class InformerFactory {
         clock: this.options.clock,
         log: this.options.log,
         name: r.group ? `${r.plural}.${r.group}` : r.plural,
+        transform: this.options.keepManagedFields ? undefined : stripManagedFields,
+        pool: this.options.shareObjects && !this.options.keepManagedFields ? processObjectPool : undefined,
       });
       this.informers.set(key, informer);
       if (this.started) informer.start();

@@ -14,6 +14,7 @@ import { apiVersionOf } from '../api/resource.ts';
 import { isResourceExpired } from './api-error.ts';
 import { realClock, type Clock } from './clock.ts';
 import type { KubeList, KubeObject, ListOptions, ResourceRef, RestClient, Watch, WatchEvent, WatchOptions } from './rest-client.ts';
+import type { ObjectPool } from './informer-pool.ts';
 import { keyOf, ObjectCache, type Delta, type IndexFunc } from './store.ts';
 
 /** Where an informer gets its objects: one resource, one namespace (or all), fixed selectors. */
@@ -75,6 +76,30 @@ export interface InformerOptions<T> {
   name?: string;
   /** Server-side watch timeout; the watch is reopened after it. Default: 5–10 minutes, random, as client-go. */
   watchTimeoutSeconds?: () => number;
+  /**
+   * Applied to every object before it is cached or handed to handlers (client-go's
+   * TransformFunc), e.g. {@link stripManagedFields}. It may change the object it is given.
+   */
+  transform?: (obj: T) => T;
+  /**
+   * Where objects are deduplicated with other informers' (after `transform`): the cache and
+   * handlers get the copy another informer already holds of the same version.
+   */
+  pool?: ObjectPool;
+}
+
+/**
+ * Drops metadata.managedFields, as upstream's kube-controller-manager and kube-scheduler do to
+ * their informers' objects: no controller reads them, and they are about half of a parsed pod.
+ * An update sent without them keeps the stored ones.
+ */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const metadata = obj.metadata;
+  if (metadata?.managedFields === undefined) return obj;
+  // A new object rather than `delete`, which would turn metadata into a slower, bigger dictionary.
+  const { managedFields: _dropped, ...rest } = metadata;
+  obj.metadata = rest;
+  return obj;
 }
 
 export class Informer<T extends KubeObject> {
@@ -189,7 +214,7 @@ export class Informer<T extends KubeObject> {
     this.startWatch(run);
   }
 
-  /** Every page; a continue token that expired mid-way restarts the list from the top. */
+  /** Every page, transformed; a continue token that expired mid-way restarts the list from the top. */
   private async listAll(): Promise<{ items: T[]; resourceVersion: string }> {
     const limit = this.options.pageSize ?? 500;
     for (;;) {
@@ -199,7 +224,8 @@ export class Informer<T extends KubeObject> {
       try {
         do {
           const page = await this.source.list({ limit, continue: token });
-          items.push(...page.items);
+          // Transformed page by page, so a long list does not hold every page's full objects at once.
+          for (const item of page.items) items.push(this.received(item));
           resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
           token = page.metadata?.continue || undefined;
         } while (token);
@@ -245,7 +271,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private onWatchEvent(event: WatchEvent<T>): void {
-    const obj = event.object;
+    const obj = event.type === 'BOOKMARK' ? event.object : this.received(event.object);
     const rv = obj.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     switch (event.type) {
@@ -263,6 +289,13 @@ export class Informer<T extends KubeObject> {
         return;
       }
     }
+  }
+
+  /** An object as it comes from the server, as the cache keeps it: transformed, then pooled. */
+  private received(obj: T): T {
+    const { transform, pool } = this.options;
+    const own = transform ? transform(obj) : obj;
+    return pool ? pool.intern(own) : own;
   }
 
   private scheduleResync(run: number, period: number): void {

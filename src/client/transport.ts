@@ -54,7 +54,7 @@ export class NodeHttpTransport implements Transport {
    * Requests with a deadline, swept by one timer: a timer and an abort signal per request cost
    * more than the request itself at a thousand requests a second.
    */
-  private readonly deadlines = new Map<http.ClientRequest, { at: number; error: () => Error; res?: http.IncomingMessage }>();
+  private readonly deadlines = new Map<http.ClientRequest, { at: number; req: HttpRequest; res?: http.IncomingMessage }>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(conn: ClusterConnection) {
@@ -102,7 +102,7 @@ export class NodeHttpTransport implements Transport {
         (res) => {
           const deadline = this.deadlines.get(r);
           if (deadline) deadline.res = res;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+          resolve(new IncomingResponse(res));
         },
       );
       r.on('error', reject);
@@ -117,7 +117,9 @@ export class NodeHttpTransport implements Transport {
 
   private setDeadline(r: http.ClientRequest, req: HttpRequest): void {
     const timeoutMs = req.timeoutMs!;
-    this.deadlines.set(r, { at: Date.now() + timeoutMs, error: () => new Error(`${req.method} ${req.path}: no answer in ${timeoutMs} ms`) });
+    // The request itself, not a function making the error: a function in an object literal
+    // costs a name definition per request under tsx (esbuild's keepNames).
+    this.deadlines.set(r, { at: Date.now() + timeoutMs, req });
     // 'close' comes once the response has been read to its end, or the request failed.
     r.once('close', () => this.deadlines.delete(r));
     if (!this.sweeper) {
@@ -132,7 +134,7 @@ export class NodeHttpTransport implements Transport {
       if (d.at > now) continue;
       this.deadlines.delete(r);
       // Destroying the request fails its promise, or the response stream it already gave.
-      const err = d.error();
+      const err = new Error(`${d.req.method} ${d.req.path}: no answer in ${d.req.timeoutMs} ms`);
       d.res?.destroy(err);
       r.destroy(err);
     }
@@ -148,6 +150,20 @@ function loopbackAgent(connect: () => Duplex): http.Agent {
   const agent = new http.Agent({ keepAlive: true });
   agent.createConnection = () => connect() as unknown as import('node:net').Socket;
   return agent;
+}
+
+/**
+ * A response whose headers are read only when asked for: Node builds the headers object on
+ * first access, and most callers (a bind, an event) never look at them.
+ */
+class IncomingResponse implements HttpResponse {
+  readonly status: number;
+  constructor(readonly body: http.IncomingMessage) {
+    this.status = body.statusCode ?? 0;
+  }
+  get headers(): IncomingHttpHeaders {
+    return this.body.headers;
+  }
 }
 
 /**
@@ -175,5 +191,22 @@ export function readJson(res: HttpResponse): Promise<unknown> {
     body.once('close', () => {
       if (!ended) reject(Object.assign(new Error('the response ended before its body was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     });
+  });
+}
+
+/** Reads a body to its end without keeping it; rejects as {@link readJson} does. */
+export function discardBody(res: HttpResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    const body = res.body;
+    body.once('end', () => {
+      ended = true;
+      resolve();
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('the response ended before its body was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+    body.resume();
   });
 }

@@ -21,6 +21,11 @@ export interface ControllerManagerConfig {
   identity?: string;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * Share cached objects with the other informers of this process (the scheduler's, in
+   * `skiff server`): one copy of each pod and node instead of one per component. Default false.
+   */
+  shareObjects?: boolean;
 }
 
 export interface RunningControllerManager {
@@ -46,7 +51,7 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   async function lead(signal: AbortSignal): Promise<void> {
     // Every controller and informer of the term listens for its end.
     setMaxListeners(0, signal);
-    const informers = new InformerFactory(client, { clock, log });
+    const informers = new InformerFactory(client, { clock, log, shareObjects: config.shareObjects });
     const ctx: ControllerContext = {
       client,
       informers,

@@ -30,7 +30,7 @@ before(async () => {
   plane = await startControlPlane({ dataDir, port: 0, bindAddress: '127.0.0.1' });
   client = await RestClient.fromKubeconfig(plane.kubeconfigPath);
   await client.create(NAMESPACES, { metadata: { name: ns } });
-  hollow = await startHollowNodes({ client, count: 3, namePrefix: prefix, deleteNodesOnStop: true });
+  hollow = await startHollowNodes({ client, count: 3, namePrefix: prefix, deleteNodesOnStop: true, leaseIntervalMs: 1_000, statusIntervalMs: 1_000 });
 });
 
 after(async () => {
@@ -57,6 +57,31 @@ test('hollow nodes register Ready with the capacity asked for, and renew their L
   });
   assert.equal(lease!.spec?.holderIdentity, `${prefix}0`);
   assert.equal(lease!.metadata?.ownerReferences?.[0]?.kind, 'Node');
+});
+
+test('status posts move the heartbeats and keep the rest; Lease renewals keep their field owners', async () => {
+  const name = `${prefix}1`;
+  const first = await client.get<Node>(NODES, undefined, name);
+  const readyOf = (n: Node) => n.status!.conditions!.find((c) => c.type === 'Ready')!;
+  let later = first;
+  await waitFor('a later heartbeat', async () => {
+    later = await client.get<Node>(NODES, undefined, name);
+    return readyOf(later).lastHeartbeatTime! > readyOf(first).lastHeartbeatTime!;
+  });
+  assert.deepEqual(later.status!.conditions!.map((c) => c.type), ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
+  assert.equal(readyOf(later).lastTransitionTime, readyOf(first).lastTransitionTime);
+  assert.equal(readyOf(later).status, 'True');
+  assert.deepEqual(later.status!.capacity, first.status!.capacity);
+  assert.deepEqual(later.status!.addresses, first.status!.addresses);
+
+  const lease = await client.get<Lease>(LEASES, 'kube-node-lease', name);
+  let renewed = lease;
+  await waitFor('a renewal', async () => {
+    renewed = await client.get<Lease>(LEASES, 'kube-node-lease', name);
+    return renewed.spec!.renewTime! > lease.spec!.renewTime!;
+  });
+  assert.deepEqual(renewed.metadata!.managedFields!.map((m) => m.operation), ['Update']);
+  assert.deepEqual(Object.keys((renewed.metadata!.managedFields![0].fieldsV1 as Record<string, object>)['f:spec']).sort(), ['f:holderIdentity', 'f:leaseDurationSeconds', 'f:renewTime']);
 });
 
 test("a ReplicationController's pods are scheduled onto hollow nodes and become Running and Ready with addresses", async () => {

@@ -2,10 +2,17 @@
  * A binary heap of keyed items: the order of the scheduling queue's activeQ and backoffQ.
  * Keys make update and delete O(log n), so a pod that changes while it waits keeps one place.
  */
+interface Entry<T> {
+  key: string;
+  item: T;
+  /** Where the entry sits in `items`: moving it up or down the heap touches no map. */
+  at: number;
+}
+
 export class KeyedHeap<T> {
   /** Each item beside its key, so moving it in the heap does not recompute the key. */
-  private readonly items: { key: string; item: T }[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly items: Entry<T>[] = [];
+  private readonly index = new Map<string, Entry<T>>();
 
   /** `less(a, b)`: a comes out before b. */
   constructor(
@@ -22,22 +29,22 @@ export class KeyedHeap<T> {
   }
 
   get(key: string): T | undefined {
-    const i = this.index.get(key);
-    return i === undefined ? undefined : this.items[i].item;
+    return this.index.get(key)?.item;
   }
 
   /** Adds the item, or replaces the one with the same key and restores the order. */
   push(item: T): void {
     const key = this.keyOf(item);
-    const at = this.index.get(key);
-    if (at !== undefined) {
-      this.items[at] = { key, item };
-      this.fix(at);
+    const existing = this.index.get(key);
+    if (existing) {
+      existing.item = item;
+      this.fix(existing.at);
       return;
     }
-    this.items.push({ key, item });
-    this.index.set(key, this.items.length - 1);
-    this.up(this.items.length - 1);
+    const entry = { key, item, at: this.items.length };
+    this.items.push(entry);
+    this.index.set(key, entry);
+    this.up(entry.at);
   }
 
   peek(): T | undefined {
@@ -50,8 +57,8 @@ export class KeyedHeap<T> {
   }
 
   delete(key: string): T | undefined {
-    const i = this.index.get(key);
-    return i === undefined ? undefined : this.removeAt(i);
+    const entry = this.index.get(key);
+    return entry === undefined ? undefined : this.removeAt(entry.at);
   }
 
   private removeAt(i: number): T {
@@ -60,7 +67,7 @@ export class KeyedHeap<T> {
     this.index.delete(entry.key);
     if (i < this.items.length) {
       this.items[i] = last;
-      this.index.set(last.key, i);
+      last.at = i;
       this.fix(i);
     }
     return entry.item;
@@ -95,10 +102,11 @@ export class KeyedHeap<T> {
   }
 
   private swap(a: number, b: number): void {
-    const t = this.items[a];
-    this.items[a] = this.items[b];
-    this.items[b] = t;
-    this.index.set(this.items[a].key, a);
-    this.index.set(this.items[b].key, b);
+    const items = this.items;
+    const t = items[a];
+    items[a] = items[b];
+    items[b] = t;
+    items[a].at = a;
+    t.at = b;
   }
 }

@@ -278,8 +278,16 @@ export class SchedulingQueue {
     if (this.receivedEvents.length === 0) return;
     let oldest = Infinity;
     for (const f of this.inFlight.values()) oldest = Math.min(oldest, f.cycle);
-    if (oldest === Infinity) this.receivedEvents = [];
-    else if (this.receivedEvents[0].cycle < oldest) this.receivedEvents = this.receivedEvents.filter((e) => e.cycle >= oldest);
+    if (oldest === Infinity) {
+      this.receivedEvents = [];
+      return;
+    }
+    // Events come in cycle order: the stale ones are a prefix, dropped in place (this runs
+    // once per attempt, with dozens of bindings and their events in flight).
+    const events = this.receivedEvents;
+    let stale = 0;
+    while (stale < events.length && events[stale].cycle < oldest) stale++;
+    if (stale > 0) events.splice(0, stale);
   }
 
   private helps(q: QueuedPodInfo, event: ClusterEvent): boolean {

@@ -7,7 +7,8 @@ import { SchedulerCache } from './cache.ts';
 import { Framework, type Registry } from './framework/framework.ts';
 import { CycleState, status, SUCCESS, type BindPlugin, type FilterPlugin, type PermitPlugin, type PostFilterPlugin, type ScorePlugin } from './framework/interface.ts';
 import { SchedulingQueue } from './queue.ts';
-import { fitErrorMessage, numFeasibleNodesToFind, ScheduleOne } from './schedule-one.ts';
+import { newNodeInfo } from './framework/node-info.ts';
+import { fitErrorMessage, numFeasibleNodesToFind, ScheduleOne, selectHost } from './schedule-one.ts';
 import { Snapshot } from './snapshot.ts';
 
 function node(name: string, labels: Record<string, string> = {}, cpu = '4'): Node {
@@ -43,7 +44,7 @@ function registry(binds: string[], opts: { failBind?: boolean; preemption?: stri
             ? SUCCESS
             : status('UnschedulableAndUnresolvable', "node(s) didn't match Pod's node affinity/selector"),
       }) as FilterPlugin,
-    LeastPods: () => ({ name: 'LeastPods', score: (_s, _p, n) => ({ score: 100 - n.pods.length, status: SUCCESS }) }) as ScorePlugin,
+    LeastPods: () => ({ name: 'LeastPods', score: (_s, _p, n) => 100 - n.pods.length }) as ScorePlugin,
     Binder: () =>
       ({
         name: 'Binder',
@@ -113,6 +114,21 @@ function harness(nodes: Node[], opts: { failBind?: boolean; preemption?: string;
     },
   };
 }
+
+test('selectHost: the highest total wins; ties go to each tied node alike, a draw near 1 to the first', () => {
+  const nodes = ['a', 'b', 'c', 'd', 'e'].map((n) => newNodeInfo(node(n)));
+  const name = (n: { node: Node }) => n.node.metadata!.name;
+  assert.equal(name(selectHost(nodes, [1, 9, 3, 2, 8], () => 0.5)), 'b');
+  const totals = [5, 7, 1, 7, 7];
+  assert.equal(name(selectHost(nodes, totals, () => 0.99)), 'b');
+  assert.equal(name(selectHost(nodes, totals, () => 0)), 'e');
+  const picked = new Map<string, number>();
+  for (let i = 0; i < 300; i++) {
+    const n = name(selectHost(nodes, totals, () => (i % 3) / 3 + 0.01))!;
+    picked.set(n, (picked.get(n) ?? 0) + 1);
+  }
+  assert.deepEqual(Object.fromEntries(picked), { b: 100, d: 100, e: 100 });
+});
 
 test('a pod lands on the best feasible node, is assumed, bound and announced', async () => {
   const h = harness([node('n1', { disk: 'ssd' }), node('n2'), node('n3', { disk: 'ssd' })]);

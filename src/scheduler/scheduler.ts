@@ -44,6 +44,11 @@ export interface SchedulerOptions {
   assumedPodTtlMs?: number;
   clock?: Clock;
   log?: (line: string) => void;
+  /**
+   * Share cached objects with the other informers of this process (the controller manager's,
+   * in `skiff server`): one copy of each pod and node instead of one per component. Default false.
+   */
+  shareObjects?: boolean;
 }
 
 export interface RunningScheduler {
@@ -101,7 +106,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   /** One leadership term: fresh informers, cache and queue, until `signal` aborts. */
   async function lead(signal: AbortSignal): Promise<void> {
     setMaxListeners(0, signal);
-    const informers = new InformerFactory(client, { clock, log });
+    const informers = new InformerFactory(client, { clock, log, shareObjects: options.shareObjects });
     const podInformer = informers.informerFor<Pod>(podsResource);
     const nodeInformer = informers.informerFor<Node>(nodesResource);
     const pdbInformer = informers.informerFor<PodDisruptionBudget>(pdbResource);

@@ -32,7 +32,7 @@ async function compactedTo(store: SqliteStore, revision: number): Promise<void> 
   while ((await store.compactedRevision()) !== revision) await new Promise((r) => setImmediate(r));
 }
 
-test('each tick compacts all but the last keepRevisions revisions', async () => {
+test('each tick compacts all but the last keepRevisions revisions and those written since the tick before', async () => {
   const store = SqliteStore.open(join(dir, 'a', 'state.db'));
   const clock = manualTimer();
   const compactor = startCompactor(store, { keepRevisions: 3, timer: clock.timer });
@@ -40,11 +40,21 @@ test('each tick compacts all but the last keepRevisions revisions', async () => 
 
   let kv = await store.create('/registry/a', '0');
   for (let i = 1; i < 10; i++) kv = await store.update('/registry/a', `${i}`, kv.modRevision);
+  // The first tick only notes the revision (10): a list started before it may still page.
   clock.fire();
-  await compactedTo(store, 7);
-  await assert.rejects(store.list('/registry/', { revision: 6 }), CompactedError);
-  assert.equal((await store.list('/registry/', { revision: 7 })).items[0].value, '6');
-  assert.equal((await store.get('/registry/a'))?.value, '9');
+  await new Promise((r) => setImmediate(r));
+  for (let i = 10; i < 12; i++) kv = await store.update('/registry/a', `${i}`, kv.modRevision);
+  assert.equal((await store.list('/registry/', { revision: 1 })).items[0].value, '0');
+  // Revision 12 now: keepRevisions alone would compact to 9; the previous tick saw 10, so 9 it is.
+  clock.fire();
+  await compactedTo(store, 9);
+  for (let i = 12; i < 20; i++) kv = await store.update('/registry/a', `${i}`, kv.modRevision);
+  // Revision 20: the previous tick saw 12, and 20 - 3 = 17, so 12.
+  clock.fire();
+  await compactedTo(store, 12);
+  await assert.rejects(store.list('/registry/', { revision: 11 }), CompactedError);
+  assert.equal((await store.list('/registry/', { revision: 12 })).items[0].value, '11');
+  assert.equal((await store.get('/registry/a'))?.value, '19');
 
   compactor.stop();
   assert.ok(clock.stopped());

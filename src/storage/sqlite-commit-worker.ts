@@ -7,6 +7,7 @@
  */
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { commitWrites } from './sqlite-commit.ts';
+import { encodeOutcomes } from './sqlite-commit-wire.ts';
 import type { CommitReply, CommitRequest } from './sqlite-committer.ts';
 import { RevisionLog } from './sqlite-log.ts';
 
@@ -71,7 +72,7 @@ function commitTogether(db: number, requests: Commit[]): void {
     const outcomes = result.outcomes.slice(at, at + writes.length);
     at += writes.length;
     for (const outcome of outcomes) if ('kv' in outcome) database.revision = outcome.kv.modRevision;
-    port.postMessage({ kind: 'committed', outcomes, revision: database.revision } satisfies CommitReply);
+    port.postMessage({ kind: 'committed', outcomes: encodeOutcomes(outcomes), revision: database.revision } satisfies CommitReply);
   }
 }
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Outcome, Write } from './sqlite-commit.ts';
+import { decodeOutcomes, type WireOutcomes } from './sqlite-commit-wire.ts';
 import { StoreUnavailableError } from './store.ts';
 
 /** What the API server's thread asks of the commit thread, about database `db`. */
@@ -14,7 +15,7 @@ export type CommitRequest =
 /** The commit thread's answer to one request, sent in the order the requests came. */
 export type CommitReply =
   | { kind: 'opened' }
-  | { kind: 'committed'; outcomes: Outcome[]; revision: number }
+  | { kind: 'committed'; outcomes: WireOutcomes; revision: number }
   | { kind: 'compacted' }
   | { kind: 'closed' }
   | { kind: 'failed'; message: string };
@@ -109,7 +110,7 @@ export class Committer {
   async commit(writes: Write[]): Promise<{ outcomes: Outcome[]; revision: number }> {
     const reply = await this.request({ kind: 'commit', db: this.db, writes });
     if (reply.kind !== 'committed') throw unexpected(reply);
-    return reply;
+    return { outcomes: decodeOutcomes(writes, reply.outcomes), revision: reply.revision };
   }
 
   /** Forgets history in (from, to] in one transaction. */

@@ -331,3 +331,34 @@ test('a cancelled narrowed watch gets nothing more', async () => {
   await kept.until(1);
   assert.equal(cancelled.events.length, 0);
 });
+
+test("an event's previous value is the same copy its key's last event in the history carries", async () => {
+  const { store } = countingStore();
+  const cache = new WatchCache(store, { capacity: 3 });
+  await cache.start();
+  const from = cache.revision;
+  const w = recorder();
+  cache.watch('/registry/', from, w.callbacks);
+  const one = await store.create('/registry/configmaps/ns/a', '1');
+  const two = await store.update('/registry/configmaps/ns/a', '2', one.modRevision);
+  const three = await store.update('/registry/configmaps/ns/a', '3', two.modRevision);
+  await store.delete('/registry/configmaps/ns/a', three.modRevision);
+  await w.until(4);
+  const [created, second, third, deleted] = w.events;
+  assert.equal(second.prevKv, created.kv);
+  assert.equal(third.prevKv, second.kv);
+  assert.equal(deleted.prevKv, third.kv);
+  assert.deepEqual([second.prevKv?.value, third.prevKv?.value, deleted.prevKv?.value, deleted.kv.value], ['1', '2', '3', '3']);
+  // The history keeps 3 events: once the key's last event is gone from it, a new value is not shared.
+  const again = await store.create('/registry/configmaps/ns/a', '4');
+  const b1 = await store.create('/registry/configmaps/ns/b', '1');
+  await store.create('/registry/configmaps/ns/c', '1');
+  await store.create('/registry/configmaps/ns/d', '1');
+  await store.update('/registry/configmaps/ns/a', '5', again.modRevision);
+  await store.update('/registry/configmaps/ns/b', '2', b1.modRevision);
+  await w.until(10);
+  assert.equal(w.events[8].prevKv?.value, '4');
+  assert.notEqual(w.events[8].prevKv, w.events[4].kv);
+  assert.equal(w.events[9].prevKv?.value, '1');
+  cache.stop();
+});

@@ -1,6 +1,6 @@
 import { EventRing } from './event-ring.ts';
 import type { CacheIndex } from './state-cache.ts';
-import { CompactedError, type Store, type Watch, type WatchCallbacks, type WatchEvent } from './store.ts';
+import { CompactedError, type KeyValue, type Store, type Watch, type WatchCallbacks, type WatchEvent } from './store.ts';
 import { Watcher } from './watcher.ts';
 
 /** Everything the API server stores lives under this prefix; the cache watches all of it. */
@@ -65,6 +65,8 @@ export class WatchCache {
   /** Narrowed watchers: index name → index value → watchers. */
   private readonly byIndexValue = new Map<string, Map<string, Set<Watcher>>>();
   private readonly indexes: Record<string, CacheIndex>;
+  /** The value of each key's newest event in the ring (see {@link sharePrevious}). */
+  private readonly ringValues = new Map<string, KeyValue>();
 
   constructor(private readonly store: Store, options: WatchCacheOptions = {}) {
     this.ring = new EventRing(options.capacity ?? 10_000);
@@ -153,8 +155,14 @@ export class WatchCache {
 
   private dispatch(events: WatchEvent[]): void {
     for (const event of events) {
+      this.sharePrevious(event);
       const dropped = this.ring.push(event);
-      if (dropped) this.floor = dropped.kv.modRevision;
+      if (dropped) {
+        this.floor = dropped.kv.modRevision;
+        if (this.ringValues.get(dropped.kv.key) === dropped.kv) this.ringValues.delete(dropped.kv.key);
+      }
+      if (event.type === 'DELETE') this.ringValues.delete(event.kv.key);
+      else this.ringValues.set(event.kv.key, event.kv);
     }
     this.latest = events[events.length - 1].kv.modRevision;
     for (const [prefix, group] of this.byPrefix) {
@@ -162,6 +170,17 @@ export class WatchCache {
       if (matching.length > 0) for (const watcher of group) watcher.push(matching);
     }
     for (const [name, byValue] of this.byIndexValue) this.dispatchIndexed(this.indexes[name], byValue, events);
+  }
+
+  /**
+   * The store reads an event's previous value afresh: when that value is the one the key's
+   * last event in the ring carries, the event takes that copy, so a key written often holds
+   * one copy of each value in the ring instead of two (each pod goes through several writes
+   * within moments: create, binding, status).
+   */
+  private sharePrevious(event: WatchEvent): void {
+    const held = event.prevKv && this.ringValues.get(event.kv.key);
+    if (held && held.modRevision === event.prevKv!.modRevision && held.value === event.prevKv!.value) event.prevKv = held;
   }
 
   /** Hands each event to the watchers of the index values its key had before and after it. */

@@ -6,6 +6,7 @@
 import { decodeObject, fieldValidationOf, readBody } from '../body.ts';
 import { badRequest, conflict } from '../errors.ts';
 import type { KObject } from '../registry/object-store.ts';
+import { cloneJson } from '../patch/json-value.ts';
 import { writeBody, type RequestContext } from '../context.ts';
 import { representation } from './read.ts';
 import { dryRunOf, readPatch } from './write.ts';
@@ -72,8 +73,9 @@ export async function handleScale(ctx: RequestContext): Promise<void> {
     if (rv && rv !== current.metadata.resourceVersion) {
       throw conflict({ group: r.group, resource: r.plural, name }, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    current.spec = { ...current.spec, replicas };
-    return current;
+    const next = cloneJson(current);
+    next.spec = { ...next.spec, replicas };
+    return next;
   }, { dryRun, manageFields: trackUpdate(ctx, { subresource: 'scale' }) });
   writeBody(ctx, 200, scaleOf(stored), rep);
 }

@@ -13,7 +13,7 @@
  */
 import { badRequest, StatusError } from '../errors.ts';
 import { patchDoesNotApply } from './errors.ts';
-import { isJsonObject, jsonEqual, jsonTypeName, setMember, type JsonObject } from './json-value.ts';
+import { cloneJson, isJsonObject, jsonEqual, jsonTypeName, setMember, type JsonObject } from './json-value.ts';
 
 /** Upstream's cap on the operations of one JSON patch. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -38,7 +38,7 @@ interface Location {
  */
 export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
   const operations = decodeOperations(patch);
-  const working: Working = { root: structuredClone(doc) };
+  const working: Working = { root: cloneJson(doc) };
   for (const op of operations) applyOperation(working, op);
   return working.root;
 }

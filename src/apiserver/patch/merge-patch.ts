@@ -3,7 +3,7 @@
  * objects merge key by key, a null deletes, anything else (lists included) replaces.
  */
 import { badRequest } from '../errors.ts';
-import { isJsonObject, memberOf, setMember, withoutNulls, type JsonObject } from './json-value.ts';
+import { cloneJson, isJsonObject, memberOf, setMember, withoutNulls, type JsonObject } from './json-value.ts';
 
 /**
  * Applies a merge patch to `doc` and returns the result; `doc` itself is left unchanged.
@@ -14,17 +14,17 @@ import { isJsonObject, memberOf, setMember, withoutNulls, type JsonObject } from
  */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
   if (!isJsonObject(patch)) throw badRequest('Invalid JSON Patch');
-  return mergeObject(isJsonObject(doc) ? doc : {}, patch);
+  return mergeInto(isJsonObject(doc) ? cloneJson(doc) : {}, patch);
 }
 
-function mergeObject(target: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = structuredClone(target);
+/** Merges `patch` into `out`, a copy the caller owns, changing it; returns it. */
+function mergeInto(out: JsonObject, patch: JsonObject): JsonObject {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) {
       delete out[key];
     } else if (isJsonObject(value)) {
       const current = memberOf(out, key);
-      setMember(out, key, mergeObject(isJsonObject(current) ? current : {}, value));
+      setMember(out, key, mergeInto(isJsonObject(current) ? current : {}, value));
     } else {
       setMember(out, key, withoutNulls(value));
     }

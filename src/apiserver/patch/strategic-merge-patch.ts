@@ -27,7 +27,7 @@ import type { FieldSchema, FieldType, TypeSchema } from '../../api/schema/types.
 import { badRequest, internalError, StatusError } from '../errors.ts';
 import { checkOrderCoversPatch, keyOf, normalizeOrder, partition } from './element-order.ts';
 import { patchDoesNotApply } from './errors.ts';
-import { goFormat, isJsonObject, jsonTypeName, memberOf, setMember, withoutNulls, type JsonObject } from './json-value.ts';
+import { cloneJson, goFormat, isJsonObject, jsonTypeName, memberOf, setMember, withoutNulls, type JsonObject } from './json-value.ts';
 
 /** Resolves a `ref` field type's name (e.g. "io.k8s.api.core.v1.Container") to its schema. */
 export type TypeLookup = (typeName: string) => TypeSchema | undefined;
@@ -48,8 +48,8 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown, type
     throw badRequest(`json: cannot unmarshal ${jsonTypeName(patch)} into Go value of type map[string]interface {}`);
   }
   const merger = new StrategicMerger(lookup);
-  const start = isJsonObject(original) ? structuredClone(original) : {};
-  return merger.mergeObject(start, structuredClone(patch ?? {}), fieldsOf(type));
+  const start = isJsonObject(original) ? cloneJson(original) : {};
+  return merger.mergeObject(start, cloneJson(patch ?? {}), fieldsOf(type));
 }
 
 /** What the schema says of each member of an object: its field, or undefined when unknown. */

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { findResource } from '../../api/catalogue.ts';
 import { SqliteStore } from '../../storage/sqlite.ts';
 import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from '../storage-keys.ts';
+import { applyMergePatch } from '../patch/index.ts';
 import { Allocator, cidrRange, portRange } from './allocator.ts';
-import { ObjectStore } from './object-store.ts';
+import { ObjectStore, type KObject } from './object-store.ts';
 import { Registry } from './registry.ts';
 
 const services = findResource('', 'v1', 'services')!;
@@ -37,6 +38,9 @@ function withRegistry(fn: (registry: Registry, store: SqliteStore) => Promise<vo
   };
 }
 
+/** What a PATCH's function does: a new object, leaving the current one as it is. */
+const mergePatch = (current: KObject, patch: object) => applyMergePatch(current, patch) as KObject;
+
 const nodePortService = {
   metadata: { name: 'web' },
   spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
@@ -46,8 +50,8 @@ test('a Service changed from NodePort to ClusterIP drops its carried-over nodePo
   const created = await registry.create(services, 'default', nodePortService);
   const nodePort = created.spec.ports[0].nodePort;
   assert.ok(nodePort >= 30000 && nodePort <= 32767);
-  // What a merge patch of only `type` produces: the old ports, nodePort included.
-  const patched = await registry.patch(services, 'default', 'web', (svc) => ({ ...svc, spec: { ...svc.spec, type: 'ClusterIP' } }));
+  // A merge patch of only `type` keeps the old ports, nodePort included.
+  const patched = await registry.patch(services, 'default', 'web', (svc) => mergePatch(svc, { spec: { type: 'ClusterIP' } }));
   assert.equal(patched.spec.ports[0].nodePort, undefined);
   assert.equal(patched.spec.clusterIP, created.spec.clusterIP);
   assert.equal(await store.get(NODE_PORT_PREFIX + nodePort), undefined, 'the node port is free again');
@@ -55,7 +59,7 @@ test('a Service changed from NodePort to ClusterIP drops its carried-over nodePo
 
 test('a Service changed to ExternalName gives up its ClusterIP', withRegistry(async (registry, store) => {
   const created = await registry.create(services, 'default', { metadata: { name: 'db' }, spec: { ports: [{ port: 5432 }] } });
-  const patched = await registry.patch(services, 'default', 'db', (svc) => ({ ...svc, spec: { ...svc.spec, type: 'ExternalName', externalName: 'db.example.com' } }));
+  const patched = await registry.patch(services, 'default', 'db', (svc) => mergePatch(svc, { spec: { type: 'ExternalName', externalName: 'db.example.com' } }));
   assert.equal(patched.spec.clusterIP, undefined);
   assert.equal(await store.get(CLUSTER_IP_PREFIX + created.spec.clusterIP), undefined);
 }));

@@ -27,6 +27,7 @@ import {
   type ServiceAllocators,
 } from './service-allocation.ts';
 import { strategyFor, type Strategy } from './strategy.ts';
+import { cloneJson } from '../patch/json-value.ts';
 
 export interface RegistryOptions {
   objects: ObjectStore;
@@ -144,7 +145,7 @@ export class Registry {
   }
 
   async create(r: ResourceInfo, namespace: string, input: KObject, options: WriteOptions = {}): Promise<KObject> {
-    const obj = structuredClone(input);
+    const obj = cloneJson(input);
     obj.apiVersion = apiVersionOf(r);
     obj.kind = r.kind;
     const meta = (obj.metadata ??= {});
@@ -208,26 +209,35 @@ export class Registry {
     if (r.namespaced && inputMeta.namespace && inputMeta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const existing = await this.objects.tryGet(r, namespace, name);
-    if (!existing) {
-      if (!options.subresource && CREATE_ON_UPDATE.has(`${r.group}/${r.plural}`)) {
-        const obj = structuredClone(input);
-        delete obj.metadata?.resourceVersion;
-        obj.metadata = { ...obj.metadata, name };
-        return { object: await this.create(r, namespace, obj, options), created: true };
-      }
-      throw notFound(subject(r, name));
-    }
     const rv = inputMeta.resourceVersion ? Number(inputMeta.resourceVersion) : undefined;
-    if (inputMeta.resourceVersion && !Number.isFinite(rv)) throw badRequest(`invalid resourceVersion "${inputMeta.resourceVersion}"`);
-    const object = await this.write(r, namespace, name, () => structuredClone(input), { ...options, expectedRevision: rv });
-    return { object, created: false };
+    const createOnUpdate = !options.subresource && CREATE_ON_UPDATE.has(`${r.group}/${r.plural}`);
+    // An object that is not there is found missing by the write itself (it reads the object
+    // before anything else), so the common case, an update, costs no read of its own.
+    let missing = false;
+    if (inputMeta.resourceVersion && !Number.isFinite(rv)) {
+      missing = !(await this.objects.tryGetStored(r, namespace, name));
+      if (!missing) throw badRequest(`invalid resourceVersion "${inputMeta.resourceVersion}"`);
+      if (!createOnUpdate) throw notFound(subject(r, name));
+    }
+    if (!missing) {
+      try {
+        const object = await this.write(r, namespace, name, () => cloneJson(input), { ...options, expectedRevision: rv });
+        return { object, created: false };
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 404 && createOnUpdate)) throw err;
+      }
+    }
+    const obj = cloneJson(input);
+    delete obj.metadata?.resourceVersion;
+    obj.metadata = { ...obj.metadata, name };
+    return { object: await this.create(r, namespace, obj, options), created: true };
   }
 
   /**
-   * PATCH: `patchFn` turns the current object into the patched one; the result then goes
-   * through the same checks as an update. A patch that sets resourceVersion makes it a
-   * precondition.
+   * PATCH: `patchFn` turns the current object into the patched one, a new object that shares
+   * nothing with `current`, which it must leave unchanged (the write compares the two); the
+   * result then goes through the same checks as an update. A patch that sets resourceVersion
+   * makes it a precondition.
    */
   async patch(
     r: ResourceInfo,
@@ -237,7 +247,7 @@ export class Registry {
     options: WriteOptions & { subresource?: 'status' } = {},
   ): Promise<KObject> {
     return this.write(r, namespace, name, (current) => {
-      const patched = patchFn(structuredClone(current));
+      const patched = patchFn(current);
       const rv = patched?.metadata?.resourceVersion;
       if (rv !== undefined && rv !== current.metadata.resourceVersion) {
         throw conflict(subject(r, name), 'the object has been modified; please apply your changes to the latest version and try again');
@@ -396,7 +406,7 @@ export class Registry {
         }
       }
       // Mark: deletionTimestamp says when the grace ends; finalizers hold the object until cleared.
-      const marked = structuredClone(current);
+      const marked = cloneJson(current);
       const m = marked.metadata;
       const now = this.now();
       const existingGrace: number | undefined = m.deletionGracePeriodSeconds;

@@ -52,7 +52,9 @@ function baseStrategy(r: ResourceInfo): Strategy {
       }
     },
     prepareForStatusUpdate(obj, old) {
-      const next = structuredClone(old);
+      // `old` is the write attempt's own copy of the stored object, left as it is from here on:
+      // the new object may share its members, all but metadata, which the write goes on to set.
+      const next: KObject = { ...old, metadata: { ...old.metadata } };
       if (obj.status === undefined) delete next.status;
       else next.status = obj.status;
       next.metadata.resourceVersion = obj.metadata?.resourceVersion;

@@ -21,7 +21,7 @@ function fakes(calls: string[]): Registry {
   });
   const labelScore = (name: string, label: string): ScorePlugin => ({
     name,
-    score: (_s, _p, n) => ({ score: Number(n.node.metadata?.labels?.[label] ?? 0), status: SUCCESS }),
+    score: (_s, _p, n) => Number(n.node.metadata?.labels?.[label] ?? 0),
   });
   return {
     NodeName: () => filter('NodeName'),
@@ -102,6 +102,38 @@ test('scores are weighted and summed per node; out-of-range scores are errors', 
   const bad = f.runScorePlugins(state, pod, [newNodeInfo(node('c', { taintScore: '101' }))]);
   assert.equal(bad.status.code, 'Error');
   assert.match(bad.status.reasons[0], /invalid score 101/);
+});
+
+test('a Score plugin that answers a Status fails the cycle under its name; the node-score list is reused safely', () => {
+  const registry: Registry = {
+    Picky: () =>
+      ({
+        name: 'Picky',
+        score: (_s, _p, n) => (n.node.metadata?.labels?.broken ? status('Error', 'cannot score a broken node') : Number(n.node.metadata?.labels?.score ?? 0)),
+        normalizeScore: (_s, _p, scores) => {
+          for (const sc of scores) sc.score = sc.name === 'big' ? 100 : 0;
+          return SUCCESS;
+        },
+      }) as ScorePlugin,
+    Silent: () => ({ name: 'Silent', score: () => SUCCESS }) as ScorePlugin,
+  };
+  const make = (name: string) =>
+    new Framework({
+      profile: { schedulerName: 's', plugins: { multiPoint: { disabled: [{ name: '*' }], enabled: [{ name }] } } },
+      registry,
+      snapshot: () => new Snapshot(),
+      nominatedPodsForNode: () => [],
+    });
+  const f = make('Picky');
+  const failed = f.runScorePlugins(new CycleState(), pod, [newNodeInfo(node('a')), newNodeInfo(node('b', { broken: 'yes' }))]);
+  assert.deepEqual(failed.status, { code: 'Error', reasons: ['cannot score a broken node'], plugin: 'Picky' });
+  // Three nodes, then two, then three again: each cycle's normaliser sees exactly its nodes, by name.
+  assert.deepEqual(f.runScorePlugins(new CycleState(), pod, [newNodeInfo(node('a')), newNodeInfo(node('big')), newNodeInfo(node('c'))]).totals, [0, 100, 0]);
+  assert.deepEqual(f.runScorePlugins(new CycleState(), pod, [newNodeInfo(node('big')), newNodeInfo(node('x'))]).totals, [100, 0]);
+  assert.deepEqual(f.runScorePlugins(new CycleState(), pod, [newNodeInfo(node('x')), newNodeInfo(node('y')), newNodeInfo(node('big'))]).totals, [0, 0, 100]);
+  const silent = make('Silent').runScorePlugins(new CycleState(), pod, [newNodeInfo(node('a'))]);
+  assert.equal(silent.status.code, 'Error', 'a Success status is not a score');
+  assert.equal(silent.status.plugin, 'Silent');
 });
 
 test('Filter with nominated pods: a higher-priority nominated pod takes its room first', () => {

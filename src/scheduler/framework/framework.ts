@@ -135,6 +135,7 @@ export class Framework implements Handle {
   readonly podDisruptionBudgets?: () => PodDisruptionBudget[];
   private readonly snapshotFn: () => SharedLister;
   private readonly nominated: (nodeName: string) => readonly Pod[];
+  private readonly scoreList: NodeScore[] = [];
 
   /** @throws {SchedulerConfigError} when the profile names a plugin the registry lacks, or one at a point it does not implement. */
   constructor(options: FrameworkOptions) {
@@ -373,34 +374,27 @@ export class Framework implements Handle {
    */
   runScorePlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { totals: number[]; status: Status } {
     const skip = state.read<Set<string>>(SKIP_SCORE);
-    const totals = new Array<number>(nodes.length).fill(0);
-    // One list of node scores serves every normalising plugin in turn (each is done with it
-    // before the next starts): hundreds of nodes times several plugins per pod otherwise.
-    let shared: NodeScore[] | undefined;
+    const n = nodes.length;
+    const totals = new Array<number>(n).fill(0);
+    let scores: NodeScore[] | undefined;
     for (const { plugin: p, weight } of this.scorePlugins) {
       if (skip?.has(p.name)) continue;
       // Raw scores go straight into the totals unless the plugin normalises them.
-      let scores: NodeScore[] | undefined;
-      if (p.normalizeScore) {
-        if (!shared) {
-          shared = new Array(nodes.length);
-          for (let i = 0; i < nodes.length; i++) shared[i] = { name: nodes[i].node.metadata?.name ?? '', score: 0 };
-        }
-        scores = shared;
-      }
+      const normalizes = p.normalizeScore !== undefined;
+      if (normalizes && !scores) scores = this.nodeScores(nodes);
       try {
-        for (let i = 0; i < nodes.length; i++) {
+        for (let i = 0; i < n; i++) {
           const r = p.score(state, pod, nodes[i]);
-          if (r.status.code !== 'Success') return { totals, status: withPlugin(r.status, p.name) };
-          if (scores) scores[i].score = r.score;
-          else if (!(r.score >= 0 && r.score <= MAX_NODE_SCORE)) return { totals, status: invalidScore(p.name, r.score) };
-          else totals[i] += r.score * weight;
+          if (typeof r !== 'number') return { totals, status: withPlugin(r.code === 'Success' ? status('Error', 'Score returned a status instead of a score') : r, p.name) };
+          if (normalizes) scores![i].score = r;
+          else if (!(r >= 0 && r <= MAX_NODE_SCORE)) return { totals, status: invalidScore(p.name, r) };
+          else totals[i] += r * weight;
         }
-        if (scores) {
-          const s = p.normalizeScore!(state, pod, scores);
+        if (normalizes) {
+          const s = p.normalizeScore!(state, pod, scores!);
           if (!isSuccess(s)) return { totals, status: withPlugin(s, p.name) };
-          for (let i = 0; i < nodes.length; i++) {
-            const score = scores[i].score;
+          for (let i = 0; i < n; i++) {
+            const score = scores![i].score;
             if (!(score >= 0 && score <= MAX_NODE_SCORE)) return { totals, status: invalidScore(p.name, score) };
             totals[i] += score * weight;
           }
@@ -410,6 +404,25 @@ export class Framework implements Handle {
       }
     }
     return { totals, status: SUCCESS };
+  }
+
+  /**
+   * The list of node scores the normalising plugins fill in turn, one entry per node of
+   * `nodes`. The same entries serve every plugin and every pod (each plugin is done with the
+   * list before the next starts, and none keeps it): hundreds of nodes times several plugins
+   * per pod otherwise.
+   */
+  private nodeScores(nodes: NodeInfo[]): NodeScore[] {
+    const list = this.scoreList;
+    if (list.length > nodes.length) list.length = nodes.length;
+    while (list.length < nodes.length) list.push({ name: '', score: 0 });
+    for (let i = 0; i < nodes.length; i++) {
+      // The NodeInfo's own copy of the name: the Node object and its metadata are two more
+      // objects per node to fetch from memory, hundreds of nodes per pod.
+      list[i].name = nodes[i].name;
+      list[i].score = 0;
+    }
+    return list;
   }
 
   /** Reserve, in order; on a failure the caller runs {@link runReservePluginsUnreserve}. */

@@ -138,7 +138,12 @@ export interface NodeScore {
 /** Scores are 0..MAX_NODE_SCORE after normalisation; the framework multiplies by the weight. */
 export const MAX_NODE_SCORE = 100;
 export interface ScorePlugin extends Plugin {
-  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): { score: number; status: Status };
+  /**
+   * The node's raw score, an integer as upstream's int64; a Status only when scoring failed.
+   * (Not a {score, status} pair: Score runs for hundreds of nodes per pod and plugin, and a
+   * pair each was most of the scheduler's garbage. Non-integer numbers would be boxed too.)
+   */
+  score(state: CycleState, pod: Pod, nodeInfo: NodeInfo): number | Status;
   /** Maps raw scores onto 0..MAX_NODE_SCORE in place. */
   normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): Status;
 }

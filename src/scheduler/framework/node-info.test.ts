@@ -78,3 +78,11 @@ test('affinity terms default to the pod namespace and match labels', () => {
   assert.equal(w.namespaces.size, 0);
   assert.equal(w.namespaceSelector?.matches({ any: 'x' }), true);
 });
+
+test("a NodeInfo carries its Node's name, in its copies too, and none once the Node is gone", () => {
+  const info = newNodeInfo({ metadata: { name: 'n1' }, status: { allocatable: { cpu: '1', pods: '10' } } });
+  assert.equal(info.name, 'n1');
+  assert.equal(info.clone().name, 'n1');
+  info.removeNode();
+  assert.equal(info.name, '');
+});

@@ -59,6 +59,8 @@ export interface ImageStateSummary {
  * per node instead of half a dozen scattered ones.
  */
 export interface NodeFigures {
+  /** node.metadata.name ('' while the NodeInfo has no Node). */
+  readonly name: string;
   readonly podCount: number;
   readonly allowedPodNumber: number;
   readonly allocatableMilliCPU: number;
@@ -273,6 +275,7 @@ function podKey(pod: Pod): string {
  */
 export class MutableNodeInfo implements NodeInfo {
   // The figures first, so they share the object's first cache lines (see NodeFigures).
+  name = '';
   podCount = 0;
   allowedPodNumber = 0;
   allocatableMilliCPU = 0;
@@ -385,6 +388,7 @@ export class MutableNodeInfo implements NodeInfo {
   /** Copies the figures out of the objects they summarise (see NodeFigures). */
   private syncFigures(): void {
     const { allocatable, requested, nonZeroRequested } = this;
+    this.name = this.node.metadata?.name ?? '';
     this.podCount = this.pods.length;
     this.allowedPodNumber = allocatable.allowedPodNumber;
     this.allocatableMilliCPU = allocatable.milliCPU;

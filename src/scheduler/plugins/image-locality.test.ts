@@ -29,6 +29,6 @@ test('a node with the image scores above one without', () => {
   const plugin = newImageLocality(undefined, fakeHandle([withImage, without])) as ScorePlugin;
   const pod = makePod('p');
   // 500 MB × 1/2 of the nodes = 250 MB → (250-23)/(1000-23).
-  assert.equal(plugin.score(new CycleState(), pod, withImage).score, 23);
-  assert.equal(plugin.score(new CycleState(), pod, without).score, 0);
+  assert.equal(plugin.score(new CycleState(), pod, withImage), 23);
+  assert.equal(plugin.score(new CycleState(), pod, without), 0);
 });

@@ -4,7 +4,7 @@
  * pods start without a long pull.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { MAX_NODE_SCORE, SUCCESS, type PluginFactory, type ScorePlugin } from '../framework/interface.ts';
+import { MAX_NODE_SCORE, type PluginFactory, type ScorePlugin } from '../framework/interface.ts';
 import type { ImageStateSummary } from '../framework/node-info.ts';
 import { NAMES } from './names.ts';
 
@@ -40,10 +40,10 @@ export const newImageLocality: PluginFactory = (_args, handle) => {
   const plugin: ScorePlugin = {
     name: NAMES.ImageLocality,
     score(_state, pod, nodeInfo) {
-      if (nodeInfo.imageStates.size === 0) return { score: 0, status: SUCCESS };
+      if (nodeInfo.imageStates.size === 0) return 0;
       const containers = (pod.spec?.initContainers?.length ?? 0) + (pod.spec?.containers?.length ?? 0);
       const total = handle.snapshot().list().length;
-      return { score: imageLocalityScore(sumImageScores(pod, nodeInfo.imageStates, total), containers), status: SUCCESS };
+      return imageLocalityScore(sumImageScores(pod, nodeInfo.imageStates, total), containers);
     },
   };
   return plugin;

@@ -78,7 +78,7 @@ describe('NodeAffinity score', () => {
     });
     const state = new CycleState();
     assert.equal(plugin.preScore(state, pod, [zoneA, zoneB]).code, 'Success');
-    const scores = [zoneA, zoneB].map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n).score }));
+    const scores = [zoneA, zoneB].map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n) as number }));
     assert.deepEqual(scores.map((s) => s.score), [8, 2]);
     plugin.normalizeScore!(state, pod, scores);
     assert.deepEqual(scores.map((s) => s.score), [100, 25]);

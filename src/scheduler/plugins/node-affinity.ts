@@ -101,7 +101,7 @@ export const newNodeAffinity: PluginFactory = () => {
     },
     score(state, pod, nodeInfo) {
       const preferred = state.read<WeightedMatcher[]>(PRE_SCORE_KEY) ?? preferredMatchers(pod);
-      return { score: preferredScore(preferred, nodeInfo.node), status: SUCCESS };
+      return preferredScore(preferred, nodeInfo.node);
     },
     normalizeScore(_state, _pod, scores) {
       defaultNormalizeScore(scores, false);

@@ -47,7 +47,7 @@ test('scores a node with the pod placed on it', () => {
   const pod = makePod('p', { requests: { cpu: '1', memory: '2Gi' } });
   assert.equal(plugin.preScore(state, pod, [info]).code, 'Success');
   // cpu 3/4, memory 2/8 → std 0.25 → 75.
-  assert.equal(plugin.score(state, pod, info).score, 75);
+  assert.equal(plugin.score(state, pod, info), 75);
 });
 
 test('best-effort pods are skipped', () => {

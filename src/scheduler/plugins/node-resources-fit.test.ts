@@ -80,7 +80,7 @@ describe('NodeResourcesFit score', () => {
       const state = new CycleState();
       const pod = makePod('p', { requests: req });
       plugin.preScore(state, pod, [info]);
-      assert.equal(plugin.score(state, pod, info).score, c.want);
+      assert.equal(plugin.score(state, pod, info), c.want);
     });
   }
 
@@ -91,6 +91,6 @@ describe('NodeResourcesFit score', () => {
     const pod = makePod('p');
     plugin.preScore(state, pod, [info]);
     // cpu: (1000-100)/1000 → 90; memory: (2000-200)/2000 → 90.
-    assert.equal(plugin.score(state, pod, info).score, 90);
+    assert.equal(plugin.score(state, pod, info), 90);
   });
 });

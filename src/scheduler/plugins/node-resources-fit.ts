@@ -166,7 +166,7 @@ export const newNodeResourcesFit: PluginFactory = (rawArgs) => {
     },
     score(state, pod, nodeInfo) {
       const scored = state.read<ScoredResource[]>(PRE_SCORE_KEY) ?? scoredResources(computePodRequests(pod).nonZeroRequests, resources);
-      return { score: scoreResolved(nodeInfo, scored, perResource), status: SUCCESS };
+      return scoreResolved(nodeInfo, scored, perResource);
     },
   };
   return plugin;

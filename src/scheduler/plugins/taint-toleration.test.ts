@@ -43,7 +43,7 @@ describe('TaintToleration score', () => {
     const pod = makePod('p', { tolerations: [{ key: 'c', operator: 'Exists', effect: 'PreferNoSchedule' }, { key: 'a', operator: 'Exists', effect: 'NoSchedule' }] });
     const state = new CycleState();
     plugin.preScore(state, pod, nodes);
-    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n).score }));
+    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n) as number }));
     plugin.normalizeScore!(state, pod, scores);
     assert.deepEqual(scores.map((s) => s.score), [100, 50, 0, 100]);
   });

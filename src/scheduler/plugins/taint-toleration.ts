@@ -55,7 +55,7 @@ export const newTaintToleration: PluginFactory = () => {
     },
     score(state, _pod, nodeInfo) {
       const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? [];
-      return { score: countIntolerablePreferNoSchedule(nodeInfo.taints, tolerations), status: SUCCESS };
+      return countIntolerablePreferNoSchedule(nodeInfo.taints, tolerations);
     },
     normalizeScore(_state, _pod, scores) {
       defaultNormalizeScore(scores, true);

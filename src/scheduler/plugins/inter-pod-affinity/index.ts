@@ -72,7 +72,7 @@ export const newInterPodAffinity: PluginFactory = (rawArgs, handle) => {
     },
     score(state, _pod, nodeInfo) {
       const scores = state.read<TopologyScore>(PRE_SCORE_KEY);
-      return { score: scores ? scoreNode(scores, nodeInfo.node) : 0, status: SUCCESS };
+      return scores ? scoreNode(scores, nodeInfo.node) : 0;
     },
     normalizeScore(state, _pod, scores) {
       if (state.read<TopologyScore>(PRE_SCORE_KEY)) normalizeAffinity(scores);

@@ -129,7 +129,7 @@ describe('InterPodAffinity score', () => {
     });
     const state = new CycleState();
     assert.equal(plugin.preScore(state, pod, nodes).code, 'Success');
-    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n).score }));
+    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n) as number }));
     assert.deepEqual(scores.map((s) => s.score), [10, 0, -5]);
     plugin.normalizeScore!(state, pod, scores);
     assert.deepEqual(scores.map((s) => s.score), [100, 33, 0]);
@@ -141,7 +141,7 @@ describe('InterPodAffinity score', () => {
     const pod = app('p', 'web');
     const state = new CycleState();
     plugin.preScore(state, pod, nodes);
-    assert.deepEqual(nodes.map((n) => plugin.score(state, pod, n).score), [7, 0]);
+    assert.deepEqual(nodes.map((n) => plugin.score(state, pod, n)), [7, 0]);
   });
 
   test('no terms anywhere: skipped', () => {

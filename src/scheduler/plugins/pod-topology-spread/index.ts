@@ -56,7 +56,7 @@ export const newPodTopologySpread: PluginFactory = (_args, handle) => {
     },
     score(state, pod, nodeInfo) {
       const s = state.read<SpreadScoreState>(PRE_SCORE_KEY);
-      return { score: s ? scoreSpread(s, pod, nodeInfo) : 0, status: SUCCESS };
+      return s ? scoreSpread(s, pod, nodeInfo) : 0;
     },
     normalizeScore(state, _pod, scores) {
       const s = state.read<SpreadScoreState>(PRE_SCORE_KEY);

@@ -127,7 +127,7 @@ describe('PodTopologySpread score', () => {
     const pod = makePod('p', { labels: { app: 'web' }, topologySpreadConstraints: [spread({ whenUnsatisfiable: 'ScheduleAnyway' })] });
     const state = new CycleState();
     assert.equal(plugin.preScore(state, pod, nodes).code, 'Success');
-    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n).score }));
+    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n) as number }));
     // weight log(3 zones + 2) ≈ 1.609: zone a 2 pods → 3, zone b 1 → 2, zone c 0 → 0.
     assert.deepEqual(scores.map((s) => s.score), [3, 3, 2, 0, 0]);
     plugin.normalizeScore!(state, pod, scores);
@@ -140,7 +140,7 @@ describe('PodTopologySpread score', () => {
     const pod = makePod('p', { labels: { app: 'web' }, topologySpreadConstraints: [spread({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' })] });
     const state = new CycleState();
     plugin.preScore(state, pod, nodes);
-    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n).score }));
+    const scores = nodes.map((n) => ({ name: n.node.metadata!.name!, score: plugin.score(state, pod, n) as number }));
     plugin.normalizeScore!(state, pod, scores);
     assert.deepEqual(scores.map((s) => s.score), [0, 100]);
   });
