@@ -24,6 +24,8 @@ import { Watcher } from './watcher.ts';
 const COMPACTION_SPAN = 1000;
 /** Keys whose newest value `get` keeps in memory. */
 const LATEST_CACHE_KEYS = 10_000;
+/** Page continuations whose remaining count is remembered (a few lists paging at once). */
+const REMEMBERED_PAGE_COUNTS = 64;
 
 interface PendingWrite {
   write: Write;
@@ -49,6 +51,8 @@ export class SqliteStore implements Store {
   private lastCommit: Promise<void> = Promise.resolve();
   private readonly watchers = new Set<Watcher>();
   private readonly latest = new LatestCache(LATEST_CACHE_KEYS);
+  /** Live keys from a list page's continuation on, by revision, prefix and start key (see liveFrom). */
+  private readonly remainingAfterPage = new Map<string, number>();
   private revision: number;
   private compacted: number;
   private closed = false;
@@ -91,8 +95,30 @@ export class SqliteStore implements Store {
     const rows = this.log.list(prefix, startKey, revision, limit > 0 ? limit + 1 : 0);
     const more = limit > 0 && rows.length > limit;
     const items = (more ? rows.slice(0, limit) : rows).map(toKeyValue);
-    const remaining = more ? this.log.count(prefix, startKey, revision) - items.length : 0;
+    const remaining = more ? this.liveFrom(prefix, startKey, revision) - items.length : 0;
+    if (more) this.rememberLiveFrom(prefix, `${items[items.length - 1].key}\u0000`, revision, remaining);
     return { items, revision, more, remaining };
+  }
+
+  /**
+   * How many live keys under `prefix` at `revision` sort at or after `startKey`. Counting
+   * scans them all, so a list paged through 150,000 pods counted 300 times over (quadratic,
+   * minutes of CPU); but a page's next page starts right after it at the same revision, where
+   * the answer is what this page left remaining — remembered here for a few lists at once.
+   */
+  private liveFrom(prefix: string, startKey: string, revision: number): number {
+    const key = `${revision}\u0000${prefix}\u0000${startKey}`;
+    const known = this.remainingAfterPage.get(key);
+    if (known !== undefined) {
+      this.remainingAfterPage.delete(key);
+      return known;
+    }
+    return this.log.count(prefix, startKey, revision);
+  }
+
+  private rememberLiveFrom(prefix: string, startKey: string, revision: number, count: number): void {
+    if (this.remainingAfterPage.size >= REMEMBERED_PAGE_COUNTS) this.remainingAfterPage.delete(this.remainingAfterPage.keys().next().value!);
+    this.remainingAfterPage.set(`${revision}\u0000${prefix}\u0000${startKey}`, count);
   }
 
   async count(prefix: string): Promise<number> {
