@@ -61,6 +61,8 @@ export interface RunningScheduler {
 const podsResource = findResource('', 'v1', 'pods')!;
 const nodesResource = findResource('', 'v1', 'nodes')!;
 const pdbResource = findResource('policy', 'v1', 'poddisruptionbudgets')!;
+/** How long a term that lost leadership waits for its binding cycles before the next campaign. */
+const TERM_WIND_DOWN_MS = 5_000;
 
 /**
  * Checks a configuration against the plugins there are: every plugin named exists and
@@ -169,12 +171,32 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
         cancelCleanup = clock.setTimer(Math.min(ttl, 1000), cleanup);
       }
       markStarted();
-      await loop.run().finally(() => cancelCleanup());
+      const ran = loop.run().finally(() => cancelCleanup());
+      await Promise.race([ran, lostLeadershipGrace(signal)]);
+      // Lost leadership: binding cycles still waiting on the API server finish (or fail) on
+      // their own; the next term must not wait for them. Upstream's scheduler exits the process.
+      ran.catch((err) => log(`scheduler: binding after leadership ended: ${err instanceof Error ? err.message : String(err)}`));
     } finally {
       signal.removeEventListener('abort', onAbort);
       queue.close();
       informers.stop();
     }
+  }
+
+  /**
+   * Resolves TERM_WIND_DOWN_MS after `term` aborts because leadership was lost (never on
+   * shutdown, which waits for every binding cycle). A term that lost its lease waited for its
+   * binding cycles to drain before the scheduler could campaign again; on a swamped API server
+   * (150,000 pods) those took minutes, and nothing was scheduled meanwhile.
+   */
+  function lostLeadershipGrace(term: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const start = () => {
+        if (!shutdown.signal.aborted) clock.setTimer(TERM_WIND_DOWN_MS, resolve);
+      };
+      if (term.aborted) start();
+      else term.addEventListener('abort', start, { once: true });
+    });
   }
 
   const running = runWhileLeading(client, { lease: 'kube-scheduler', leaderElect: options.leaderElect !== false, identity: options.identity, clock, log }, lead, shutdown.signal);
