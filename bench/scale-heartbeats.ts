@@ -21,7 +21,7 @@
  *   - the control plane's RSS at the end of the window and its peak (VmHWM);
  *   - the hollow nodes' own CPU per write (the client side, which shares the machine).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,7 @@ import WebSocket from 'ws';
 import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient } from './admin-client.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
+import { spawnSkiff, waitForLine } from './skiff-process.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -47,39 +48,12 @@ const WINDOW_S = positive('window-seconds', flag('window-seconds') ?? '60');
 const SETTLE_S = positive('settle-seconds', flag('settle-seconds') ?? '20');
 const CPU_PROF_DIR = flag('cpu-prof');
 const VERBOSE = args.includes('--verbose');
-const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function skiff(argv: string[], name: string, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', ...nodeFlags, path.join(REPO_ROOT, 'bin', 'skiff'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (chunk: Buffer) => {
-    if (VERBOSE) process.stderr.write(`[${name}] ${chunk}`);
-  };
-  child.stdout!.on('data', forward);
-  child.stderr!.on('data', forward);
-  return child;
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen = (seen + chunk.toString()).slice(-4096);
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: process exited ${code}`));
-    });
-  });
+  return spawnSkiff(argv, name, { verbose: VERBOSE, nodeFlags });
 }
 
 async function rssMiB(pid: number): Promise<number> {

@@ -20,7 +20,7 @@
  *   - the control plane's peak RSS (VmHWM), target ≤ 4 GiB at 5,000 nodes / 150,000 pods;
  *   - the store size on disk (state.db with its WAL), against etcd's 8 GiB recommended maximum.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { RestClient, type ResourceRef, type Watch } from '../src/client/index.ts
 import { freePort } from '../src/local-cluster/processes.ts';
 import { quantile, runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
+import { spawnSkiff, waitForLine } from './skiff-process.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -43,7 +44,6 @@ const CPU_PROF_DIR = flag('cpu-prof');
 const TIMEOUT_MS = Number(flag('timeout-minutes') ?? '60') * 60_000;
 const REPLICAS = Number(flag('replicas') ?? '50');
 const PODS_PER_NAMESPACE = 3000;
-const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 interface Stage {
   nodes: number;
@@ -113,33 +113,7 @@ function cpuProfFlags(name: string): string[] {
 }
 
 function skiff(argv: string[], logFile: string, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', ...nodeFlags, path.join(REPO_ROOT, 'bin', 'skiff'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const forward = (chunk: Buffer) => {
-    if (VERBOSE) process.stderr.write(`[${logFile}] ${chunk}`);
-  };
-  child.stdout!.on('data', forward);
-  child.stderr!.on('data', forward);
-  return child;
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen = (seen + chunk.toString()).slice(-4096);
-      if (pattern.test(seen)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what}: process exited ${code}`));
-    });
-  });
+  return spawnSkiff(argv, logFile, { verbose: VERBOSE, nodeFlags });
 }
 
 function runningAndReady(pod: Pod): boolean {

@@ -1,0 +1,40 @@
+/**
+ * Starting `bin/skiff` as a child of a benchmark and waiting for what it prints: shared by the
+ * benches that run the control plane and hollow nodes as processes of their own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Runs `bin/skiff ARGV` with room for a large heap; its output is echoed, prefixed with `name`, when `verbose`. */
+export function spawnSkiff(argv: string[], name: string, options: { verbose: boolean; nodeFlags?: string[] }): ChildProcess {
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', ...(options.nodeFlags ?? []), path.join(REPO_ROOT, 'bin', 'skiff'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const forward = (chunk: Buffer) => {
+    if (options.verbose) process.stderr.write(`[${name}] ${chunk}`);
+  };
+  child.stdout!.on('data', forward);
+  child.stderr!.on('data', forward);
+  return child;
+}
+
+/** Resolves when `child` prints a line matching `pattern` on stdout; rejects on timeout or exit. */
+export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what}: process exited ${code}`));
+    });
+  });
+}
