@@ -16,16 +16,26 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** Peak resident memory of process `pid` in MiB, from the kernel's high-water mark. */
-export async function peakRssMiB(pid: number): Promise<number> {
+/** A memory figure of process `pid` in MiB from /proc/PID/status: VmHWM, VmRSS, RssAnon, RssFile... */
+export async function statusMiB(pid: number, field: string): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** SIGTERMs `child` (if still running) and waits for it to exit. */
+/** Peak resident memory of process `pid` in MiB, from the kernel's high-water mark. */
+export function peakRssMiB(pid: number): Promise<number> {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/**
+ * SIGTERMs `child` (if still running) and waits for it to exit; SIGKILLs it after 20 s, since
+ * a control plane stopping under load can take longer than a benchmark should wait.
+ */
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
+  clearTimeout(timer);
 }

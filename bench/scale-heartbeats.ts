@@ -22,14 +22,14 @@
  *   - the hollow nodes' own CPU per write (the client side, which shares the machine).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient } from './admin-client.ts';
-import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
+import { cpuSeconds, peakRssMiB, statusMiB, stopProcess } from './process-stats.ts';
 import { spawnSkiff, waitForLine } from './skiff-process.ts';
 
 const args = process.argv.slice(2);
@@ -54,11 +54,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function skiff(argv: string[], name: string, nodeFlags: string[] = []): ChildProcess {
   return spawnSkiff(argv, name, { verbose: VERBOSE, nodeFlags });
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /**
@@ -206,7 +201,7 @@ async function main(): Promise<void> {
         serverMsPerWrite: ((cpu1 - cpu0) * 1000) / writes,
         serverCores: (cpu1 - cpu0) / seconds,
         hollowMsPerWrite: ((hollow1 - hollow0) * 1000) / writes,
-        rss: await rssMiB(server.pid!),
+        rss: await statusMiB(server.pid!, 'VmRSS'),
         peakRss: await peakRssMiB(server.pid!),
       });
       printStage(results.at(-1)!);

@@ -21,7 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,7 +32,7 @@ import { RestClient } from '../src/client/index.ts';
 import { SqliteStore } from '../src/storage/sqlite.ts';
 import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient, type AdminClient } from './admin-client.ts';
-import { cpuSeconds } from './process-stats.ts';
+import { cpuSeconds, statusMiB, stopProcess } from './process-stats.ts';
 
 
 function flags() {
@@ -224,16 +224,6 @@ async function fill(dbPath: string, nodes: number, withNodes: boolean, from: num
   return { podBytes: podBytes / Math.max(1, pods - from), nodeBytes: nodeBytes / Math.max(1, nodes) };
 }
 
-/** SIGTERMs `child` and waits for it to exit; SIGKILLs it after 20 s (a server stopping under load can take long). */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** A Chrome DevTools Protocol session with the server's inspector. */
 class Inspector {
   private id = 0;
@@ -276,11 +266,6 @@ class Inspector {
   close(): void {
     this.ws.close();
   }
-}
-
-async function procStatus(pid: number, field: string): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
 }
 
 interface Server {
@@ -378,10 +363,10 @@ async function measure(server: Server, pods: number, services: number): Promise<
   return {
     pods,
     services,
-    hwm: await procStatus(pid, 'VmHWM'),
-    rss: await procStatus(pid, 'VmRSS'),
-    anon: await procStatus(pid, 'RssAnon'),
-    file: await procStatus(pid, 'RssFile'),
+    hwm: await statusMiB(pid, 'VmHWM'),
+    rss: await statusMiB(pid, 'VmRSS'),
+    anon: await statusMiB(pid, 'RssAnon'),
+    file: await statusMiB(pid, 'RssFile'),
     heap: usage.usedSize / 2 ** 20,
   };
 }
