@@ -16,12 +16,15 @@
  *     5,000 nodes / 150,000 pods / 10,000 Services beside the 4 GiB target;
  *   - with `--profile`, where the live heap was allocated (a sampling heap profile from the
  *     process start, functions by self and by inclusive size).
+ * `--keep` keeps the datastore (and the server's log, server.log); `--reuse DIR` starts from one
+ * kept before (its sizes already filled are not filled again), which saves the fill when
+ * comparing two builds at one size.
  * Node leases are not renewed: the node monitor grace period is set to an hour so nodes stay
  * Ready during the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,7 +49,8 @@ function flags() {
     pods: flag('pods', '0,10000,50000,150000').split(',').map(Number).sort((a, b) => a - b),
     history: Number(flag('history', '10000')),
     profile: args.includes('--profile'),
-    keep: args.includes('--keep'),
+    keep: args.includes('--keep') || args.includes('--reuse'),
+    reuse: args.includes('--reuse') ? flag('reuse', '') : undefined,
     serverFlags: flag('server-node-flags', '').split(' ').filter(Boolean),
   };
 }
@@ -273,10 +277,51 @@ interface Server {
   inspector: Inspector;
   port: number;
   output: () => string;
+  /** The sample of the highest RSS so far (see {@link trackPeak}). */
+  peak: () => PeakSample | undefined;
+  stopTracking: () => void;
+}
+
+/** Resident memory beside the JS heap (used and reserved), at one moment. */
+interface PeakSample {
+  seconds: number;
+  rss: number;
+  anon: number;
+  file: number;
+  heapUsed: number;
+  heapTotal: number;
+}
+
+/**
+ * Samples RSS and the JS heap every 2 s, keeping the sample of the highest RSS: at the peak,
+ * how much of the resident memory is live heap, heap not yet collected, or outside the heap.
+ */
+function trackPeak(pid: number, inspector: Inspector): Pick<Server, 'peak' | 'stopTracking'> {
+  const t0 = performance.now();
+  let peak: PeakSample | undefined;
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const rss = await statusMiB(pid, 'VmRSS');
+      if (!peak || rss > peak.rss) {
+        const usage = await inspector.post('Runtime.getHeapUsage');
+        const [anon, file] = [await statusMiB(pid, 'RssAnon'), await statusMiB(pid, 'RssFile')];
+        peak = { seconds: (performance.now() - t0) / 1000, rss, anon, file, heapUsed: usage.usedSize / 2 ** 20, heapTotal: usage.totalSize / 2 ** 20 };
+      }
+    } catch {
+      // The process is gone: the last peak stands.
+    } finally {
+      busy = false;
+    }
+  }, 2000);
+  timer.unref();
+  return { peak: () => peak, stopTracking: () => clearInterval(timer) };
 }
 
 /** Starts the control plane on `dataDir` (paused until the heap profiler runs); resolves once both informer sets synced. */
-async function startServer(dataDir: string, profile: boolean, nodeFlags: string[]): Promise<Server> {
+async function startServer(dataDir: string, profile: boolean, nodeFlags: string[], logFile?: string): Promise<Server> {
   const port = await freePort('127.0.0.1');
   const inspectPort = await freePort('127.0.0.1');
   const child = spawn(
@@ -285,14 +330,19 @@ async function startServer(dataDir: string, profile: boolean, nodeFlags: string[
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let seen = '';
-  child.stdout!.on('data', (c: Buffer) => (seen += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (seen += c.toString()));
+  const take = (c: Buffer) => {
+    seen += c.toString();
+    if (logFile) void appendFile(logFile, c);
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
   const inspector = await Inspector.connect(inspectPort);
   if (profile) {
     await inspector.post('HeapProfiler.enable');
     await inspector.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024 });
   }
   await inspector.post('Runtime.runIfWaitingForDebugger');
+  const tracking = trackPeak(child.pid!, inspector);
   const t0 = performance.now();
   while (!(seen.includes('controller-manager: caches synced') && seen.includes('scheduler: caches synced'))) {
     if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${seen.slice(-3000)}`);
@@ -300,7 +350,7 @@ async function startServer(dataDir: string, profile: boolean, nodeFlags: string[
     await new Promise((r) => setTimeout(r, 200));
   }
   log(`  control plane synced in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return { child, inspector, port, output: () => seen };
+  return { child, inspector, port, output: () => seen, ...tracking };
 }
 
 /** Waits until the process uses under 10% of a core over 5 s (its controllers have caught up). */
@@ -350,9 +400,11 @@ interface Sample {
   hwm: number;
   rss: number;
   heap: number;
-  /** Of rss: anonymous memory, and file pages (SQLite's memory-mapped file). */
+  /** Of rss: anonymous memory, and file pages (the node binary and its libraries, files mapped). */
   anon: number;
   file: number;
+  /** CPU seconds the control plane used since it started (garbage collection included). */
+  cpu: number;
 }
 
 /** Resident memory (peak and now) and the live JS heap after a full GC. */
@@ -368,6 +420,7 @@ async function measure(server: Server, pods: number, services: number): Promise<
     anon: await statusMiB(pid, 'RssAnon'),
     file: await statusMiB(pid, 'RssFile'),
     heap: usage.usedSize / 2 ** 20,
+    cpu: await cpuSeconds(pid),
   };
 }
 
@@ -398,12 +451,15 @@ function topAllocators(profile: any, count: number): string[] {
 
 async function main(): Promise<void> {
   const opts = flags();
-  const root = await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-memory-'));
+  const root = opts.reuse ?? (await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-memory-')));
+  /** What the datastore in `root` holds already (a kept one, with --reuse). */
+  const marker = path.join(root, 'filled.json');
+  const kept = opts.reuse ? (JSON.parse(await readFile(marker, 'utf8')) as { pods: number; services: number }) : { pods: -1, services: 0 };
   const dataDir = path.join(root, 'data');
   const samples: Sample[] = [];
   const out: string[] = [];
   let server: Server | undefined;
-  const onSignal = () => void (server ? stopProcess(server.child) : Promise.resolve()).finally(() => rm(root, { recursive: true, force: true }).finally(() => process.exit(130)));
+  const onSignal = () => void (server ? stopProcess(server.child) : Promise.resolve()).finally(() => (opts.keep ? Promise.resolve() : rm(root, { recursive: true, force: true })).finally(() => process.exit(130)));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -413,27 +469,31 @@ async function main(): Promise<void> {
     await settle(empty.child.pid!);
     const base = await measure(empty, 0, 0);
     out.push(`empty control plane: peak RSS ${base.hwm.toFixed(0)} MiB, RSS ${base.rss.toFixed(0)} MiB (anonymous ${base.anon.toFixed(0)}, file ${base.file.toFixed(0)}), live JS heap ${base.heap.toFixed(0)} MiB`);
+    empty.stopTracking();
     empty.inspector.close();
     await stopProcess(empty.child);
     server = undefined;
-    let filled = -1;
-    let services = 0;
+    let filled = kept.pods;
+    let services = kept.services;
     for (const pods of opts.pods) {
-      log(`filling the datastore to ${opts.nodes} nodes, ${pods} pods`);
-      const t0 = performance.now();
-      const bytes = await fill(path.join(dataDir, 'server', 'state.db'), opts.nodes, filled < 0, Math.max(0, filled), pods);
-      if (filled < 0) out.push(`stored JSON: ${bytes.nodeBytes.toFixed(0)} bytes per node`);
-      if (pods > Math.max(0, filled) && !out.some((l) => l.includes('per pod, as stored'))) out.push(`stored JSON: ${bytes.podBytes.toFixed(0)} bytes per pod, as stored`);
-      log(`  filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-      filled = pods;
-      server = await startServer(dataDir, opts.profile, opts.serverFlags);
+      if (pods > filled) {
+        log(`filling the datastore to ${opts.nodes} nodes, ${pods} pods`);
+        const t0 = performance.now();
+        const bytes = await fill(path.join(dataDir, 'server', 'state.db'), opts.nodes, filled < 0, Math.max(0, filled), pods);
+        if (filled < 0) out.push(`stored JSON: ${bytes.nodeBytes.toFixed(0)} bytes per node`);
+        if (pods > Math.max(0, filled) && !out.some((l) => l.includes('per pod, as stored'))) out.push(`stored JSON: ${bytes.podBytes.toFixed(0)} bytes per pod, as stored`);
+        log(`  filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+        filled = pods;
+      } else log(`reusing the datastore of ${kept.pods} pods for ${pods}`);
+      server = await startServer(dataDir, opts.profile, opts.serverFlags, opts.keep ? path.join(root, 'server.log') : undefined);
       const pid = server.child.pid!;
       const client = await adminClient(path.join(dataDir, 'kubeconfig.yaml'), 32);
       if (pods % PER_RC !== 0) throw new Error(`--pods sizes must be multiples of ${PER_RC}`);
       const wanted = pods / PER_RC;
       log(`  creating Services for RCs ${services}..${wanted}`);
       await createServices(client, services, wanted);
-      services = wanted;
+      services = Math.max(services, wanted);
+      await writeFile(marker, JSON.stringify({ pods: filled, services }));
       if (pods > 0) log(`  ${opts.history} pod status writes (watch cache history)`);
       const rest = await RestClient.fromKubeconfig(path.join(dataDir, 'kubeconfig.yaml'), { userAgent: 'bench-memory' });
       if (pods > 0) await fillHistory(rest, pods, opts.nodes, opts.history);
@@ -443,9 +503,11 @@ async function main(): Promise<void> {
       await settle(pid);
       const sample = await measure(server, pods, services);
       samples.push(sample);
-      const line = `${opts.nodes} nodes, ${pods} pods, ${Math.ceil((services * 2) / 3)} Services: peak RSS ${sample.hwm.toFixed(0)} MiB, RSS ${sample.rss.toFixed(0)} MiB (anonymous ${sample.anon.toFixed(0)}, file ${sample.file.toFixed(0)}), live JS heap ${sample.heap.toFixed(0)} MiB`;
+      const line = `${opts.nodes} nodes, ${pods} pods, ${Math.ceil((services * 2) / 3)} Services: peak RSS ${sample.hwm.toFixed(0)} MiB, RSS ${sample.rss.toFixed(0)} MiB (anonymous ${sample.anon.toFixed(0)}, file ${sample.file.toFixed(0)}), live JS heap ${sample.heap.toFixed(0)} MiB, ${sample.cpu.toFixed(0)} CPU s`;
       log(`  ${line}`);
       out.push(line);
+      const peak = server.peak();
+      if (peak) out.push(`  at the highest RSS sampled (${peak.seconds.toFixed(0)} s after start): RSS ${peak.rss.toFixed(0)} MiB (anonymous ${peak.anon.toFixed(0)}, file ${peak.file.toFixed(0)}), JS heap ${peak.heapUsed.toFixed(0)} MiB used of ${peak.heapTotal.toFixed(0)} MiB reserved`);
       const lines = server.output().split('\n');
       const terms = lines.filter((l) => /became leader/.test(l)).length;
       const troubles = lines.filter((l) => /failed to renew|relisting|list failed/.test(l));
@@ -456,6 +518,7 @@ async function main(): Promise<void> {
         log(top.join('\n'));
         out.push(...top);
       }
+      server.stopTracking();
       server.inspector.close();
       await stopProcess(server.child);
       server = undefined;

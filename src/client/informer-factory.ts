@@ -22,7 +22,8 @@ export interface InformerFactoryOptions {
   /**
    * Deduplicate objects with the other factories of this process that share them (see
    * {@link processObjectPool}): for components running side by side (the controller manager
-   * and the scheduler of `skiff server`), which then hold one copy of each pod and node.
+   * and the scheduler of `skiff server`), which then hold one copy of each pod and node and
+   * parse each watch event once (decodeShared in watch-stream.ts).
    * Ignored with keepManagedFields (shared copies are all stripped the same way).
    */
   shareObjects?: boolean;
@@ -42,13 +43,14 @@ export class InformerFactory {
     const key = [r.group, r.version, r.plural, selection.namespace ?? '', selection.labelSelector ?? '', selection.fieldSelector ?? ''].join('|');
     let informer = this.informers.get(key) as Informer<T> | undefined;
     if (!informer) {
-      informer = new Informer<T>(listWatchFor<T>(this.client, r, selection), {
+      const share = this.options.shareObjects === true && !this.options.keepManagedFields;
+      informer = new Informer<T>(listWatchFor<T>(this.client, r, selection, share), {
         resyncPeriodMs: this.options.resyncPeriodMs,
         clock: this.options.clock,
         log: this.options.log,
         name: r.group ? `${r.plural}.${r.group}` : r.plural,
         transform: this.options.keepManagedFields ? undefined : stripManagedFields,
-        pool: this.options.shareObjects && !this.options.keepManagedFields ? processObjectPool : undefined,
+        pool: share ? processObjectPool : undefined,
       });
       this.informers.set(key, informer);
       if (this.started) informer.start();

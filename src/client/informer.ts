@@ -30,8 +30,11 @@ export interface Selection {
   fieldSelector?: string;
 }
 
-/** The {@link ListerWatcher} of resource `r` through `client`. */
-export function listWatchFor<T extends KubeObject>(client: RestClient, r: ResourceRef, selection: Selection = {}): ListerWatcher<T> {
+/**
+ * The {@link ListerWatcher} of resource `r` through `client`. With `sharedDecode`, watch events
+ * are parsed once for every watch of the process that shares them (read-only objects).
+ */
+export function listWatchFor<T extends KubeObject>(client: RestClient, r: ResourceRef, selection: Selection = {}, sharedDecode = false): ListerWatcher<T> {
   const { namespace, labelSelector, fieldSelector } = selection;
   const apiVersion = apiVersionOf(r);
   return {
@@ -45,7 +48,7 @@ export function listWatchFor<T extends KubeObject>(client: RestClient, r: Resour
       return list;
     },
     watch(options, onEvent, onClose) {
-      return client.watch<T>(r, namespace, { labelSelector, fieldSelector, ...options }, onEvent, onClose);
+      return client.watch<T>(r, namespace, { labelSelector, fieldSelector, ...options, sharedDecode }, onEvent, onClose);
     },
   };
 }

@@ -122,11 +122,40 @@ describe('LeaderElector', () => {
     await settle();
     assert.equal(a.elector.isLeader(), true);
     api.get = () => new Promise(() => {});
+    api.update = () => new Promise(() => {});
     await clock.advance(9_000);
     assert.equal(a.elector.isLeader(), true);
     await clock.advance(3_000);
     await a.done;
     assert.equal(a.leadership()?.aborted, true);
     assert.ok(a.log.includes('stopped'));
+  });
+
+  test('a leader renews with one write from the Lease it last wrote, and reads the Lease again once someone else wrote it', async () => {
+    const api = new FakeApi();
+    const clock = new FakeClock();
+    const a = candidate(api, clock, 'a');
+    await settle();
+    assert.equal(a.elector.isLeader(), true);
+    const acquired = lease(api).spec?.acquireTime;
+    const firstRenew = lease(api).spec?.renewTime;
+    api.calls = [];
+    await clock.advance(10_000);
+    assert.deepEqual(new Set(api.calls), new Set(['update leases/kube-controller-manager']), 'renewals are writes only');
+    assert.ok(api.calls.length >= 4);
+    assert.equal(lease(api).spec?.holderIdentity, 'a');
+    assert.equal(lease(api).spec?.acquireTime, acquired, 'a renewal keeps the acquire time');
+    assert.notEqual(lease(api).spec?.renewTime, firstRenew);
+    // Another writer takes the Lease: a's next write conflicts, a reads the Lease and sees b hold it.
+    const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
+    await api.update(leases, { ...lease(api), spec: { ...lease(api).spec, holderIdentity: 'b', renewTime: lease(api).spec?.renewTime } });
+    api.calls = [];
+    await clock.advance(2_000);
+    assert.deepEqual(api.calls, ['update leases/kube-controller-manager', 'get leases/kube-controller-manager']);
+    assert.equal(a.elector.leader(), 'b');
+    await clock.advance(10_000);
+    await a.done;
+    assert.equal(a.elector.isLeader(), false);
+    assert.equal(lease(api).spec?.holderIdentity, 'b', 'a did not take the Lease back while b held it');
   });
 });

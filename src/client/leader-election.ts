@@ -53,6 +53,8 @@ export class LeaderElector {
   private observed?: { spec: LeaseSpec; at: number };
   private leading = false;
   private leaseRv = '';
+  /** The Lease as this candidate last read or wrote it (the base of an optimistic renewal). */
+  private lastLease?: Lease;
   private readonly leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
 
   constructor(
@@ -125,6 +127,22 @@ export class LeaderElector {
       renewTime: microTime(now),
       leaseTransitions: 0,
     };
+    const seen = this.observed?.spec;
+    if (this.leading && this.lastLease && seen?.holderIdentity === this.options.identity && this.observed!.at + (seen.leaseDurationSeconds ?? 0) * 1000 > now) {
+      // The leader renews from the Lease it last wrote, one request instead of a read and a
+      // write (client-go's fast path): under load every request waits, and a renewal must
+      // land within renewDeadline. If someone else wrote it since, the read-then-write below decides.
+      try {
+        const updated = await this.client.update<Lease>(this.leases, {
+          ...this.lastLease,
+          spec: { ...mine, acquireTime: seen.acquireTime ?? mine.acquireTime, leaseTransitions: seen.leaseTransitions ?? 0 },
+        });
+        this.observe(updated, now);
+        return true;
+      } catch (err) {
+        if (!isConflict(err)) this.log(`leader election: renewing ${this.namespace}/${this.options.name} from the lease last seen: ${err instanceof Error ? err.message : String(err)}; reading it again`);
+      }
+    }
     try {
       let lease: Lease;
       try {
@@ -179,6 +197,7 @@ export class LeaderElector {
     const prev = this.observed?.spec;
     const changed = !prev || rv !== this.leaseRv;
     this.leaseRv = rv;
+    this.lastLease = lease;
     if (changed) {
       if ((prev?.holderIdentity ?? '') !== (spec.holderIdentity ?? '') || !prev) this.options.onNewLeader?.(spec.holderIdentity ?? '');
       this.observed = { spec, at: now };

@@ -139,6 +139,24 @@ describe('RestClient', () => {
     assert.ok(closed instanceof ApiError && closed.code === 410 && closed.reason === 'Expired');
   });
 
+  test('watches that share decoding get one parsed object per line; others their own; the option is not sent', async () => {
+    const line = JSON.stringify({ type: 'MODIFIED', object: { metadata: { name: `shared-${process.pid}`, resourceVersion: '9' } } }) + '\n';
+    // Separate strings with the same text, as two connections would read them.
+    const stream = () => () => ({ status: 200, headers: {}, body: Readable.from([Buffer.from(line.slice(0, 7)), Buffer.from(line.slice(7))]) });
+    const t = new ScriptedTransport([stream(), stream(), stream()]);
+    const c = new RestClient(t, { clock: new FakeClock() });
+    const watchOnce = (sharedDecode: boolean) =>
+      new Promise<unknown>((resolve) => {
+        let object: unknown;
+        c.watch(pods, 'ns', { resourceVersion: '4', sharedDecode }, (e) => (object = e.object), () => resolve(object));
+      });
+    const [a, b, own] = await Promise.all([watchOnce(true), watchOnce(true), watchOnce(false)]);
+    assert.equal(a, b);
+    assert.notEqual(own, a);
+    assert.deepEqual(own, a);
+    assert.equal(t.requests[0].path, '/api/v1/namespaces/ns/pods?resourceVersion=4&watch=true');
+  });
+
   test('a watch with bookmarks that hears nothing for 150 s is closed as dead; each chunk restarts the wait', async () => {
     const body = new Readable({ read() {} });
     const t = new ScriptedTransport([() => ({ status: 200, headers: {}, body })]);

@@ -14,7 +14,7 @@ import { ApiError, apiErrorFrom } from './api-error.ts';
 import { realClock, sleep, type Clock } from './clock.ts';
 import { loadKubeconfig, type ClusterConnection } from './kubeconfig.ts';
 import { discardBody, NodeHttpTransport, readJson, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
-import { openWatch, type Watch, type WatchEvent } from './watch-stream.ts';
+import { decodeShared, openWatch, type Watch, type WatchEvent } from './watch-stream.ts';
 
 export type { Watch, WatchEvent } from './watch-stream.ts';
 
@@ -52,6 +52,11 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   /** The server ends the stream cleanly after this long. */
   timeoutSeconds?: number;
+  /**
+   * Not sent: events are parsed once for every watch of the process that shares them (see
+   * decodeShared in watch-stream.ts), so they must be treated as read-only.
+   */
+  sharedDecode?: boolean;
 }
 
 /** How long a watch with bookmarks may stay silent before it is presumed dead: 2.5 bookmark intervals. */
@@ -223,11 +228,12 @@ export class RestClient {
     onEvent: (event: WatchEvent<T>) => void,
     onClose: (err?: Error) => void,
   ): Watch {
-    const request: HttpRequest = { method: 'GET', path: path(r, namespace) + query({ ...options, watch: true }), headers: this.headers() };
+    const { sharedDecode, ...sent } = options;
+    const request: HttpRequest = { method: 'GET', path: path(r, namespace) + query({ ...sent, watch: true }), headers: this.headers() };
     // A server that sends bookmarks sends one at least every minute (Skiff's and upstream's
     // watch caches both do), so a bookmarking watch silent for much longer has lost its peer.
     const idle = options.allowWatchBookmarks ? { clock: this.clock, timeoutMs: WATCH_IDLE_TIMEOUT_MS } : undefined;
-    return openWatch(this.transport, request, onEvent, onClose, idle);
+    return openWatch(this.transport, request, onEvent, onClose, idle, sharedDecode ? decodeShared : undefined);
   }
 
   private headers(contentType?: string): Record<string, string> {

@@ -51,6 +51,21 @@ describe('ObjectCache', () => {
     assert.deepEqual(names(c.byIndex('tier', 'front')), ['a', 'b']);
   });
 
+  test("an index nobody reads costs nothing per change: its function first runs when the index is read", () => {
+    const c = new ObjectCache<Obj>({});
+    let calls = 0;
+    c.addIndexer('node', (o) => (calls++, o.spec?.nodeName ? [o.spec.nodeName] : []));
+    c.set(pod('a', '1', {}, 'n1'));
+    c.set(pod('a', '2', {}, 'n2'));
+    c.set(pod('b', '1', {}, 'n1'));
+    c.delete('ns1/b');
+    assert.equal(calls, 0);
+    assert.deepEqual(names(c.byIndex('node', 'n2')), ['a']);
+    assert.deepEqual(c.byIndex('node', 'n1'), []);
+    c.set(pod('c', '1', {}, 'n1'));
+    assert.deepEqual(names(c.byIndex('node', 'n1')), ['c']);
+  });
+
   test('replace reports exactly what changed: new objects, changed resourceVersions, objects gone', () => {
     const c = new ObjectCache<Obj>();
     const a1 = pod('a', '1');

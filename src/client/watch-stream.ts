@@ -11,6 +11,7 @@
 import { apiErrorFrom } from './api-error.ts';
 import type { Clock } from './clock.ts';
 import { readJson, type HttpRequest, type Transport } from './transport.ts';
+import { RecentMemo } from './recent-memo.ts';
 
 export interface WatchEvent<T> {
   /** A BOOKMARK's object carries only metadata.resourceVersion. */
@@ -29,12 +30,30 @@ export interface WatchIdleLimit {
   timeoutMs: number;
 }
 
+/** Event lines remembered per generation by {@link decodeShared}: many times one delivery. */
+const SHARED_LINES = 2048;
+const sharedEvents = new RecentMemo<string, { type: string; object: unknown }>(SHARED_LINES);
+
+/**
+ * JSON.parse, once per distinct line for all the process's watches that share decoding: the
+ * controller manager and the scheduler of `skiff server` each watch pods and nodes and receive
+ * the same lines. Looking a 2 KB line up costs a hash of it, parsing it ~10 times that. The
+ * event and its object are shared: read-only for every receiver.
+ */
+export function decodeShared(line: string): { type: string; object: unknown } {
+  let event = sharedEvents.get(line);
+  if (event === undefined) sharedEvents.set(line, (event = JSON.parse(line) as { type: string; object: unknown }));
+  return event;
+}
+
 export function openWatch<T>(
   transport: Transport,
   request: HttpRequest,
   onEvent: (event: WatchEvent<T>) => void,
   onClose: (err?: Error) => void,
   idle?: WatchIdleLimit,
+  /** How an event line becomes an event: JSON.parse, or {@link decodeShared}. */
+  decode: (line: string) => { type: string; object: unknown } = JSON.parse,
 ): Watch {
   const abort = new AbortController();
   let closed = false;
@@ -66,7 +85,7 @@ export function openWatch<T>(
   const deliver = (line: string) => {
     let event: { type: string; object: any };
     try {
-      event = JSON.parse(line);
+      event = decode(line) as { type: string; object: any };
     } catch (err) {
       return close(new Error(`watch stream: bad event ${JSON.stringify(line.slice(0, 200))}`, { cause: err }));
     }

@@ -8,6 +8,7 @@
  * Controllers should not drive it by hand: `runReconciler` (reconciler.ts) owns get/done/forget.
  */
 import { realClock, type Clock } from './clock.ts';
+import { Fifo } from './fifo.ts';
 import { ItemExponentialFailureRateLimiter, type RateLimiter } from './rate-limiter.ts';
 
 export interface WorkQueueOptions {
@@ -18,11 +19,12 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  /** A Fifo, not an array: a relist queues every key (150,000 pods), and Array#shift is O(n) at that size. */
+  private readonly queue = new Fifo<string>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly waiting = new Map<string, { at: number; cancel: () => void }>();
-  private readonly getters: ((key: string | undefined) => void)[] = [];
+  private readonly getters = new Fifo<(key: string | undefined) => void>();
   private readonly clock: Clock;
   private readonly rateLimiter: RateLimiter;
   private shuttingDown = false;
@@ -97,7 +99,7 @@ export class WorkQueue {
     this.shuttingDown = true;
     for (const { cancel } of this.waiting.values()) cancel();
     this.waiting.clear();
-    for (const resolve of this.getters.splice(0)) resolve(undefined);
+    for (const resolve of this.getters.drain()) resolve(undefined);
   }
 
   isShuttingDown(): boolean {

@@ -61,10 +61,11 @@ function repack(entries: { address: EndpointAddress; ready: boolean; port?: Endp
   // address set → the ports it offers
   const bySet = new Map<string, { ports: EndpointPort[]; addresses: { address: EndpointAddress; ready: boolean }[] }>();
   for (const { port, addresses } of byPort.values()) {
-    const list = [...addresses.values()].sort((a, b) => compare(addressKey(a.address), addressKey(b.address)));
-    const sk = JSON.stringify(list.map((a) => [addressKey(a.address), a.ready]));
+    // Sorted by the keys they are filed under (each computed once, not per comparison).
+    const sorted = [...addresses].sort((a, b) => compare(a[0], b[0]));
+    const sk = JSON.stringify(sorted.map(([key, a]) => [key, a.ready]));
     let subset = bySet.get(sk);
-    if (!subset) bySet.set(sk, (subset = { ports: [], addresses: list }));
+    if (!subset) bySet.set(sk, (subset = { ports: [], addresses: sorted.map(([, a]) => a) }));
     if (port) subset.ports.push(port);
   }
   const subsets = [...bySet.values()].map(({ ports, addresses }) => {

@@ -1,3 +1,5 @@
+import { Fifo } from '../client/fifo.ts';
+
 /**
  * At most N calls in flight at once; the rest wait their turn in order. Hollow nodes share
  * one client (one keep-alive agent), so this bounds both the connections they open and the
@@ -5,7 +7,8 @@
  */
 export class InFlightLimit {
   private active = 0;
-  private readonly waiting: { start: () => void; drop: (reason: Error) => void }[] = [];
+  /** A Fifo: thousands of nodes' heartbeats and pod updates can wait here, and Array#shift is O(n) past ~16k. */
+  private readonly waiting = new Fifo<{ start: () => void; drop: (reason: Error) => void }>();
   private readonly idleWaiters: (() => void)[] = [];
 
   /** @param max calls in flight at once (at least 1). */
@@ -32,7 +35,7 @@ export class InFlightLimit {
    * otherwise send every queued heartbeat first.
    */
   dropWaiting(reason: Error): void {
-    for (const { drop } of this.waiting.splice(0)) drop(reason);
+    for (const { drop } of this.waiting.drain()) drop(reason);
   }
 
   /** Calls running or waiting. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../client/index.ts';
 import { FakeClock } from '../client/fake-clock.test-support.ts';
 import { FakeRuntime } from './fake-runtime.test-support.ts';
 import { ImagePuller } from './image-puller.ts';
@@ -28,6 +29,8 @@ describe('PodSyncer', () => {
   let deletes: unknown[];
   let cleaned: string[];
   let pullFails: boolean;
+  let reads: number;
+  let conflicts: number;
 
   /** The API's copy of the pod: the last status written over `base`. */
   let current: Pod;
@@ -42,6 +45,8 @@ describe('PodSyncer', () => {
     deletes = [];
     cleaned = [];
     pullFails = false;
+    reads = 0;
+    conflicts = 0;
     current = pod();
     const recorder = { event: async (_: unknown, type: string, reason: string, message: string) => void events.push(`${type} ${reason} ${message}`) };
     const images: ImageService = {
@@ -57,9 +62,17 @@ describe('PodSyncer', () => {
     };
     syncer = new PodSyncer({
       client: {
-        get: async () => current as never,
+        get: async () => {
+          reads++;
+          return current as never;
+        },
+        // Compare-and-swap on resourceVersion, as the API server does.
         updateStatus: async <T,>(_r: unknown, obj: T): Promise<T> => {
           const written = structuredClone(obj) as Pod;
+          if (written.metadata!.resourceVersion !== current.metadata!.resourceVersion) {
+            conflicts++;
+            throw new ApiError({ apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Failure', code: 409, reason: 'Conflict', message: 'the object has been modified' });
+          }
           statuses.push(written);
           current = { ...written, metadata: { ...written.metadata, resourceVersion: String(Number(written.metadata!.resourceVersion) + 1) } };
           return current as T;
@@ -103,6 +116,31 @@ describe('PodSyncer', () => {
     const writes = statuses.length;
     await sync();
     assert.equal(statuses.length, writes, 'an unchanged status is not written again');
+  });
+
+  test('a sync before the watch has brought back the last status write neither writes nor reads', async () => {
+    const watched = current;
+    await sync(watched);
+    const writes = statuses.length;
+    // The PLEG's sync for the container's start, with the informer's copy still the one written over.
+    await sync(watched);
+    assert.deepEqual({ writes: statuses.length, reads, conflicts }, { writes, reads: 0, conflicts: 0 });
+    runtime.exit('c0', 1);
+    await sync(watched);
+    assert.equal(lastStatus().containerStatuses![0].lastState?.terminated?.exitCode, 1);
+    assert.equal(conflicts, 0);
+  });
+
+  test('a status write that meets a change by someone else reads the pod again and writes over it', async () => {
+    const watched = current;
+    await sync(watched);
+    current = { ...current, metadata: { ...current.metadata, labels: { added: 'elsewhere' }, resourceVersion: '10' } };
+    runtime.exit('c0', 1);
+    await sync(watched);
+    assert.equal(conflicts, 1);
+    assert.equal(reads, 1);
+    assert.equal(lastStatus().containerStatuses![0].lastState?.terminated?.exitCode, 1);
+    assert.deepEqual(current.metadata?.labels, { added: 'elsewhere' });
   });
 
   test('crash loop: first restart at once, then back-off 10 s, then 20 s', async () => {

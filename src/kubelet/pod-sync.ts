@@ -98,6 +98,13 @@ export class PodSyncer {
   private readonly attached = new Set<string>();
   private readonly crashBackoff: CrashBackoff;
   private readonly repoDigests = new Map<string, string>();
+  /**
+   * Pod uid → the pod as the kubelet's last status write left it, with the resourceVersion that
+   * write replaced. The next sync often comes (from the PLEG) before the watch has brought that
+   * write back: its copy is then the replaced version, and a status computed over it would be
+   * a write refused as a conflict, then a read, only to find nothing new to say.
+   */
+  private readonly written = new Map<string, { replaced: string; pod: Pod }>();
 
   constructor(private readonly o: PodSyncerOptions) {
     this.crashBackoff = new CrashBackoff(o.clock);
@@ -313,6 +320,7 @@ export class PodSyncer {
     await rm(podDir(this.o.rootDir, uid), { recursive: true, force: true });
     if (ref) await rm(podLogDir(this.o.rootDir, ref), { recursive: true, force: true });
     this.waiting.delete(uid);
+    this.written.delete(uid);
     this.crashBackoff.forgetPrefix(`${uid}/`);
     this.o.puller.forget(uid);
   }
@@ -338,12 +346,16 @@ export class PodSyncer {
   /** PUTs the status when it says something new; a conflict re-reads the pod and computes again. */
   private async reportStatus(pod: Pod, state: PodRuntimeState, deadlineExceeded: boolean): Promise<void> {
     await this.learnRepoDigests(state);
-    let current = pod;
+    const uid = pod.metadata!.uid!;
+    const written = this.written.get(uid);
+    let current = written && written.replaced === pod.metadata?.resourceVersion ? written.pod : pod;
     for (let attempt = 0; ; attempt++) {
       const status = this.status(current, state, deadlineExceeded);
       if (sameStatus(status, current.status)) return;
       try {
-        await this.o.client.updateStatus<Pod>(PODS, { ...current, status });
+        const replaced = current.metadata?.resourceVersion;
+        const updated = await this.o.client.updateStatus<Pod>(PODS, { ...current, status });
+        if (replaced !== undefined) this.written.set(uid, { replaced, pod: updated });
         return;
       } catch (err) {
         if (isNotFound(err)) return;

@@ -53,8 +53,6 @@ INSERT OR IGNORE INTO meta (name, value) VALUES ('current_revision', 0), ('compa
 
 /** Page cache per connection, in KiB. */
 const PAGE_CACHE_KIB = 32 * 1024;
-/** How much of the file is memory-mapped for reading. */
-const MMAP_BYTES = 256 * 1024 * 1024;
 
 /** The pragmas that make a commit durable: the WAL is fsynced before a commit returns. */
 export function applyDurablePragmas(db: Database.Database): void {
@@ -69,10 +67,12 @@ export class RevisionLog {
     applyDurablePragmas(db);
     db.pragma('busy_timeout = 5000');
     // Reads look rows up by name all the time (every get, every CAS check): a page cache that
-    // holds a working set of some size, and the file mapped rather than read page by page,
-    // keep those lookups off the disk and out of system calls.
+    // holds a working set of some size keeps those lookups off the disk. The file is read, not
+    // memory-mapped: every mapped page a list touched counted in the process's resident memory
+    // (each connection's mapping apart), ~270 MiB at 150,000 pods, and lists and lookups were
+    // no faster mapped than read through the page cache.
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-    db.pragma(`mmap_size = ${MMAP_BYTES}`);
+    db.pragma('mmap_size = 0');
     db.exec(SCHEMA);
     // A name's value at a revision is its newest row at or below it. Two ways to find those
     // rows: walking the range in name order and checking each row is its name's newest lets a

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite.ts';
@@ -73,4 +73,20 @@ test('a write after close fails as unavailable', async () => {
   const store = SqliteStore.open(join(dir, 'closed', 'state.db'));
   await store.close();
   await assert.rejects(store.create('/registry/a', 'x'), { name: 'StoreUnavailableError' });
+});
+
+test('reading the file does not map it into memory (mapped pages count as resident memory)', async () => {
+  const path = join(dir, 'unmapped', 'state.db');
+  const store = SqliteStore.open(path);
+  try {
+    // Past SQLite's automatic checkpoint (1,000 pages), so the rows are read from the file, not the WAL.
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => store.create(`/registry/pods/ns/p${i}`, 'x'.repeat(4000))));
+    assert.equal((await store.list('/registry/pods/')).items.length, 2000);
+    assert.equal((await store.get('/registry/pods/ns/p7'))?.value.length, 4000);
+    // (The WAL's index, state.db-shm, is always mapped: it is a few pages.)
+    const mapped = readFileSync('/proc/self/maps', 'utf8').split('\n').filter((line) => line.endsWith(` ${path}`));
+    assert.deepEqual(mapped, []);
+  } finally {
+    await store.close();
+  }
 });

@@ -98,6 +98,39 @@ test('after its watch fails the cache lists again and is current once more', asy
   assert.deepEqual(cache.list('/registry/secrets/')!.items.map((kv) => kv.key), ['/registry/secrets/d/a', '/registry/secrets/d/b']);
 });
 
+test('listing again, the cache lets go of its old values first (not holding every value twice)', async () => {
+  const store = SqliteStore.open(join(dir, 'relisting', 'state.db'));
+  cleanups.push(() => store.close());
+  let fail: (err: Error) => void = () => {};
+  const source = {
+    watch(prefix: string, from: number, callbacks: WatchCallbacks): Watch {
+      fail = (err) => callbacks.onError?.(err);
+      return store.watch(prefix, from, callbacks);
+    },
+  };
+  const heldWhileListing: number[] = [];
+  const cache: StateCache = new StateCache(
+    {
+      list: (prefix, options) => {
+        heldWhileListing.push(cache.size);
+        return store.list(prefix, options);
+      },
+      currentRevision: () => store.currentRevision(),
+    },
+    source,
+    { retryDelayMs: 1 },
+  );
+  await store.create('/registry/secrets/d/a', '{}');
+  await cache.start();
+  cleanups.push(() => cache.stop());
+  assert.equal(cache.size, 1);
+  fail(new Error('datastore went away'));
+  while (heldWhileListing.length < 2) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(heldWhileListing, [0, 0]);
+  assert.equal(await cache.waitFor(), true);
+  assert.equal(cache.size, 1);
+});
+
 test('an index lists only the keys filed under a value, and follows moves and deletes', async () => {
   const store = SqliteStore.open(join(dir, 'indexed', 'state.db'));
   cleanups.push(() => store.close());

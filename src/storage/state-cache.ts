@@ -148,6 +148,11 @@ export class StateCache {
     this.watch?.cancel();
     this.watch = undefined;
     this.ready = false;
+    // The old state goes before the list comes: held until the list returned, every value was
+    // in memory twice at once (~500 MB more at 150,000 pods), and nothing reads it meanwhile.
+    this.values.clear();
+    const keys = (this.keys = new SortedKeys());
+    this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, { byValue: new Map(), byKey: new Map() }]));
     let page: ListResult;
     try {
       page = await this.store.list(REGISTRY_PREFIX);
@@ -155,9 +160,6 @@ export class StateCache {
       return this.retry(err);
     }
     if (!this.running) return;
-    this.values.clear();
-    const keys = (this.keys = new SortedKeys());
-    this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, { byValue: new Map(), byKey: new Map() }]));
     for (const kv of page.items) {
       this.values.set(kv.key, kv);
       keys.insert(kv.key);

@@ -29,6 +29,11 @@ export function toStorageVersion(r: Pick<ResourceInfo, 'group' | 'plural' | 'ver
   return conversionsOf(r)?.toStorage(obj) ?? obj;
 }
 
+/** Whether `r`'s version is the one its objects are stored in (no conversion either way). */
+export function storedAsServed(r: Pick<ResourceInfo, 'group' | 'plural' | 'version'>): boolean {
+  return conversionsOf(r) === undefined;
+}
+
 /** A stored object as `r`'s version. */
 export function fromStorageVersion(r: Pick<ResourceInfo, 'group' | 'plural' | 'version'>, obj: KObject): KObject {
   return conversionsOf(r)?.fromStorage(obj) ?? obj;

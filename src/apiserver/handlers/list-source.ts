@@ -13,6 +13,7 @@ import type { ResourceInfo } from '../../api/resource.ts';
 import { parseFieldSelector } from '../../api/fields.ts';
 import type { CacheIndex, StateCache } from '../../storage/state-cache.ts';
 import type { KeyValue, ListResult, Store } from '../../storage/store.ts';
+import { nestedString } from '../json-text.ts';
 
 /** Pods by spec.nodeName: a kubelet's list of its own pods reads those, not every pod. */
 const POD_NODE_INDEX = 'pods:spec.nodeName';
@@ -21,13 +22,13 @@ const POD_NODE_INDEX = 'pods:spec.nodeName';
  * A pod value's spec.nodeName, read once per stored value: the watch cache (filing the event
  * for kubelets' watches) and then the state cache (filing the key for their lists) ask for the
  * same value one after the other. An unbound pod (most pods when written first) is filed
- * nowhere without being parsed.
+ * nowhere without being read; a bound one is read from its text (json-text.ts), not parsed.
  */
 const nodeNames = new WeakMap<KeyValue, string>();
 function podNodeName(kv: KeyValue): string {
   let name = nodeNames.get(kv);
   if (name === undefined) {
-    name = kv.value.includes('"nodeName":') ? String(JSON.parse(kv.value).spec?.nodeName ?? '') : '';
+    name = !kv.value.includes('"nodeName":') ? '' : (nestedString(kv.value, 'spec', 'nodeName') ?? String(JSON.parse(kv.value).spec?.nodeName ?? ''));
     nodeNames.set(kv, name);
   }
   return name;
@@ -37,6 +38,27 @@ function podNodeName(kv: KeyValue): string {
 export const CACHE_INDEXES: Record<string, CacheIndex> = {
   [POD_NODE_INDEX]: { prefix: '/registry/pods/', valueOf: podNodeName },
 };
+
+/**
+ * The request's selection as a test of stored values, when it can be read from the text: a pod
+ * field selector on spec.nodeName alone (a kubelet's `spec.nodeName=NODE`, hollow nodes'
+ * `spec.nodeName!=`), no label selector, no name. Undefined otherwise (then objects are parsed).
+ */
+export function storedValueFilter(r: ResourceInfo, query: URLSearchParams, name?: string): ((kv: KeyValue) => boolean) | undefined {
+  const fieldSelector = query.get('fieldSelector');
+  if (!fieldSelector || name || query.get('labelSelector') || r.group !== '' || r.plural !== 'pods') return undefined;
+  let requirements;
+  try {
+    requirements = parseFieldSelector(fieldSelector, r).requirements;
+  } catch {
+    return undefined;
+  }
+  if (requirements.length === 0 || requirements.some((q) => q.field !== 'spec.nodeName')) return undefined;
+  return (kv) => {
+    const nodeName = podNodeName(kv);
+    return requirements.every((q) => (q.operator === '!=' ? nodeName !== q.value : nodeName === q.value));
+  };
+}
 
 /** The index a list or watch with this field selector can be narrowed by; undefined when none. */
 export function indexFor(r: ResourceInfo, fieldSelector: string | null): { name: string; value: string } | undefined {

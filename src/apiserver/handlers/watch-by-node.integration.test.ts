@@ -63,3 +63,49 @@ test('a watch of one node’s pods sees its pods arrive, change and go, and no o
     watch.stop();
   }
 });
+
+test('a watch of bound pods (spec.nodeName!=) and an unfiltered watch carry each write’s resourceVersion', async () => {
+  const { client } = cluster;
+  const start = await client.list(PODS, ns, { limit: 1 });
+  const bound: string[] = [];
+  const all: string[] = [];
+  let wake = () => {};
+  const watchOf = (into: string[], fieldSelector?: string) =>
+    client.watch<Pod>(
+      PODS,
+      ns,
+      { resourceVersion: start.metadata.resourceVersion, fieldSelector },
+      (event: WatchEvent<Pod>) => {
+        if (event.type === 'BOOKMARK') return;
+        into.push(`${event.type} ${event.object.metadata?.name} ${event.object.spec?.nodeName ?? '-'} ${event.object.metadata?.resourceVersion}`);
+        wake();
+      },
+      () => {},
+    );
+  const watches = [watchOf(bound, 'spec.nodeName!='), watchOf(all)];
+  try {
+    const unbound = await client.create(PODS, pod('rv-unbound'));
+    const elsewhere = await client.create(PODS, pod('rv-elsewhere', 'node-c'));
+    await client.bind(ns, 'rv-unbound', 'node-d');
+    const boundNow = await client.get<Pod>(PODS, ns, 'rv-unbound');
+    const running = await client.patchStatus<Pod>(PODS, ns, 'rv-elsewhere', { status: { phase: 'Running' } }, 'merge');
+    await client.delete(PODS, ns, 'rv-elsewhere', { gracePeriodSeconds: 0 });
+    await new Promise<void>((resolve) => {
+      wake = () => bound.some((s) => s.startsWith('DELETED')) && all.some((s) => s.startsWith('DELETED')) && resolve();
+      wake();
+    });
+    const rv = (p: Pod) => p.metadata!.resourceVersion!;
+    assert.deepEqual(bound, [`ADDED rv-elsewhere node-c ${rv(elsewhere)}`, `ADDED rv-unbound node-d ${rv(boundNow)}`, `MODIFIED rv-elsewhere node-c ${rv(running)}`, bound[3]]);
+    assert.match(bound[3], /^DELETED rv-elsewhere node-c \d+$/);
+    assert.ok(Number(bound[3].split(' ')[3]) > Number(rv(running)));
+    assert.deepEqual(all.slice(0, 4), [
+      `ADDED rv-unbound - ${rv(unbound)}`,
+      `ADDED rv-elsewhere node-c ${rv(elsewhere)}`,
+      `MODIFIED rv-unbound node-d ${rv(boundNow)}`,
+      `MODIFIED rv-elsewhere node-c ${rv(running)}`,
+    ]);
+    assert.equal(all[4], bound[3]);
+  } finally {
+    for (const w of watches) w.stop();
+  }
+});

@@ -5,7 +5,7 @@
  * as upstream does. Selectors turn an object leaving the selection into DELETED and one
  * entering it into ADDED. Bookmarks carry the current revision when asked for.
  */
-import { fromStorageVersion } from '../../api/versions/index.ts';
+import { fromStorageVersion, storedAsServed } from '../../api/versions/index.ts';
 import { apiVersionOf } from '../../api/resource.ts';
 import { CompactedError, type WatchEvent } from '../../storage/store.ts';
 import { badRequest, expired } from '../errors.ts';
@@ -15,9 +15,9 @@ import type { KObject } from '../registry/object-store.ts';
 import { prefixFor } from '../storage-keys.ts';
 import { toStatusError, type RequestContext } from '../context.ts';
 import { partialMetadata, representation } from './read.ts';
-import { indexFor, planList } from './list-source.ts';
+import { indexFor, planList, storedValueFilter } from './list-source.ts';
 import { selectorFilter } from './selectors.ts';
-import { sharedEventLine, sharedObject } from './shared-decode.ts';
+import { sharedEventLine, sharedObject, sharedTextLine } from './shared-decode.ts';
 
 /** Upstream closes watches after a random 30–60 minutes so clients rebalance; we use the middle. */
 const DEFAULT_TIMEOUT_SECONDS = 45 * 60;
@@ -91,7 +91,10 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   let batch: string | undefined;
   function send(type: EventType, object: unknown, shared = false): void {
     if (closed) return;
-    const line = shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n';
+    sendLine(shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n');
+  }
+  function sendLine(line: string): void {
+    if (closed) return;
     if (batch === undefined) return write(line);
     batch += line;
     if (batch.length >= BATCH_CHARS) flush();
@@ -136,9 +139,30 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
       closeBatch();
     }
   };
+  // Objects as stored, selected (if at all) from their text: event lines are made from the
+  // stored text, nothing parsed (see sharedTextLine).
+  const storedFilter = filter && storedValueFilter(r, query, info.name || undefined);
+  const asStored = plainObjects && storedAsServed(r) && (!filter || storedFilter !== undefined);
+  /** The event type `ev` has for this watch from the stored values alone; undefined: not for this watch. */
+  const storedEventType = (ev: WatchEvent): EventType | undefined => {
+    const matches = !storedFilter || storedFilter(ev.kv);
+    if (ev.type === 'DELETE') return matches ? 'DELETED' : undefined;
+    const prevMatched = ev.prevKv !== undefined && (!storedFilter || storedFilter(ev.prevKv));
+    if (matches) return prevMatched ? 'MODIFIED' : 'ADDED';
+    return prevMatched ? 'DELETED' : undefined;
+  };
   const deliver = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
+      if (asStored) {
+        const type = storedEventType(ev);
+        if (type === undefined) continue;
+        const line = sharedTextLine(ev, type);
+        if (line !== undefined) {
+          sendLine(line);
+          continue;
+        }
+      }
       const obj = fromStorageVersion(r, sharedObject(ev));
       if (ev.type === 'DELETE') {
         if (!filter || filter(obj)) send('DELETED', render(obj), true);

@@ -70,6 +70,18 @@ describe('LocalImageService import', { skip }, () => {
     await assert.rejects(service.remove('example.com/test/busybox-oci:1'), ImageNotFoundError);
   });
 
+  it('sees what another process imported and removed after it had read the index', async (t) => {
+    const rootDir = await mkdtemp(join(tmp, 'root-'));
+    t.after(() => rm(rootDir, { recursive: true, force: true }));
+    const [kubelet, cli] = [new LocalImageService({ rootDir }), new LocalImageService({ rootDir })];
+    await cli.importTarball(archives.oci);
+    assert.equal((await kubelet.list()).length, 1);
+    await cli.importTarball(archives.docker);
+    assert.deepEqual((await kubelet.get('example.com/test/busybox-docker:1'))?.repoTags.sort(), ['example.com/test/busybox-docker:1', 'example.com/test/busybox-oci:1']);
+    await cli.remove('example.com/test/busybox-oci:1');
+    assert.equal(await kubelet.get('example.com/test/busybox-oci:1'), undefined);
+  });
+
   it('imports what skopeo writes: a legacy docker archive whose layer is a symlink, and an OCI archive', async (t) => {
     const rootDir = await mkdtemp(join(tmp, 'root-'));
     t.after(() => rm(rootDir, { recursive: true, force: true }));

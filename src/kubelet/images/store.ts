@@ -9,7 +9,7 @@
  * leaves nothing half-made in view. Blobs and layers are removed when no image refers to them.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -64,6 +64,8 @@ export class ImageStore {
   /** The store's directory (rootDir/images). */
   readonly dir: string;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The index as last parsed, and which file it was (see currentIndex). */
+  private parsed?: { ino: number; mtimeMs: number; size: number; index: StoreIndex };
   private readonly unpacking = new Map<string, Promise<number>>();
 
   /** `imagesDir` is `rootDir/images`. */
@@ -151,7 +153,7 @@ export class ImageStore {
 
   /** All images in the index. */
   async images(): Promise<ImageRecord[]> {
-    return Object.values((await this.readIndex()).images);
+    return Object.values((await this.currentIndex()).images);
   }
 
   /**
@@ -317,6 +319,28 @@ export class ImageStore {
     } finally {
       await rm(lock, { force: true });
     }
+  }
+
+  /**
+   * A copy of the index to read, parsed again only when the file has changed. The kubelet reads
+   * it for every container it creates and every pod status it reports, while the file changes
+   * only with pulls, imports and removals — always by rename, so a new inode, and a new mtime
+   * and size say so.
+   */
+  private async currentIndex(): Promise<StoreIndex> {
+    let file: Stats;
+    try {
+      file = statSync(this.indexPath);
+    } catch {
+      return this.readIndex();
+    }
+    const parsed = this.parsed;
+    if (!parsed || parsed.ino !== file.ino || parsed.mtimeMs !== file.mtimeMs || parsed.size !== file.size) {
+      const index = await this.readIndex();
+      this.parsed = { ino: file.ino, mtimeMs: file.mtimeMs, size: file.size, index };
+      return structuredClone(index);
+    }
+    return structuredClone(parsed.index);
   }
 
   private async readIndex(): Promise<StoreIndex> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -54,6 +54,17 @@ describe('HostLocalIpam', () => {
     assert.equal(await ipam.addressOf('pod-a'), undefined);
     assert.notEqual(await ipam.allocate('pod-b', '10.42.0.0/24'), first);
     assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('.')), []);
+  });
+
+  test('a restart goes on round robin from the last address handed out, also after a longer one', async () => {
+    const dir = fresh();
+    await mkdir(dir, { recursive: true });
+    // The last address as an earlier kubelet wrote it: longer than the next one.
+    await writeFile(join(dir, 'last_reserved_ip'), '10.42.0.254');
+    assert.equal(await new HostLocalIpam(dir).allocate('pod-a', '10.42.0.0/24'), '10.42.0.2');
+    assert.equal(await new HostLocalIpam(dir).allocate('pod-b', '10.42.0.0/24'), '10.42.0.3');
+    await new HostLocalIpam(dir).release('pod-a');
+    assert.equal(await new HostLocalIpam(dir).allocate('pod-c', '10.42.0.0/24'), '10.42.0.4');
   });
 
   test('an exhausted range is an error, and a freed address is found again', async () => {

@@ -9,7 +9,7 @@
  * address returns that address.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cidrSize, formatIpv4, nthAddress, parseCidr, parseIpv4 } from './ipv4.ts';
@@ -72,7 +72,7 @@ export class HostLocalIpam {
             throw err;
           }
           this.index?.set(ip, sandboxId);
-          writeFileSync(join(this.dir, LAST_RESERVED), ip);
+          writeLastReserved(join(this.dir, LAST_RESERVED), ip);
           return ip;
         }
       } finally {
@@ -112,6 +112,24 @@ export class HostLocalIpam {
     const next = this.queue.then(op, op);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** The longest IPv4 address in dotted decimal (255.255.255.255). */
+const IPV4_TEXT_MAX = 15;
+
+/**
+ * Overwrites the file in place, padded with blanks to the longest address, so whatever was
+ * there is covered and the file is never truncated: ext4 flushes a file truncated and rewritten
+ * when it is closed (its auto_da_alloc guard), which made this write, once a pod, ten times
+ * slower than creating a file, and much slower again while other writers sync the disk.
+ */
+function writeLastReserved(path: string, ip: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
+  try {
+    writeSync(fd, ip.padEnd(IPV4_TEXT_MAX), 0);
+  } finally {
+    closeSync(fd);
   }
 }
 

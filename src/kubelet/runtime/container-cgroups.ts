@@ -1,14 +1,13 @@
 /**
  * A container's cgroups made by the kubelet, for a runtime that does not make them: crun on a
  * cgroup v1 (or hybrid) node runs with `--cgroup-manager=disabled`, and its container inherits
- * the cgroups of the monitor that starts it (monitor.ts joins them first). The kubelet writes the
- * limits runc would have written from the bundle's `linux.resources` — memory (and memory+swap),
- * CPU shares and quota, the device allow-list — and removes the cgroups with the container. Being
- * the kubelet's, the memory cgroup outlives the container's exit, so its OOM kill count can still
- * be read (crun's own cgroups go when `crun run` returns).
+ * the cgroups of the monitor that starts it. The kubelet makes them, and the monitor (monitor.ts)
+ * writes the limits runc would have written from the bundle's `linux.resources` — memory (and
+ * memory+swap), CPU shares and quota, the device allow-list — and joins them first; the kubelet
+ * removes them with the container. Being the kubelet's, the memory cgroup outlives the container's exit, so its OOM
+ * kill count can still be read (crun's own cgroups go when `crun run` returns).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { lstat, readdir, readFile, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OciSpec } from './oci-spec.ts';
 
@@ -42,20 +41,33 @@ export async function cgroupLayout(root = CGROUP_ROOT): Promise<CgroupLayout> {
   return { v1: (await exists(join(root, 'cgroup.controllers'))) ? [] : v1, ...(controllers ? { busyUnified: join(root, 'unified') } : {}) };
 }
 
+/** The container's cgroups, made; what its monitor (monitor.ts) does with them, in order. */
+export interface ContainerCgroupSetup {
+  /** The container's directory in each v1 hierarchy, to join once the limits are written. */
+  dirs: string[];
+  /** [file, value] pairs to write first: the limits. */
+  writes: [file: string, value: string][];
+}
+
 /**
- * Creates `path` (e.g. /skiff/<pod uid>/<container id>) in every v1 hierarchy with the limits of
- * `resources`; returns the directories a process joins (writes its pid to cgroup.procs).
- * Synchronous: cgroupfs is in memory, and a node starting many containers would otherwise pay
- * a thread-pool round trip for each of a few dozen tiny writes a container.
+ * Makes `path` (e.g. /skiff/<pod uid>/<container id>) in every v1 hierarchy and returns the
+ * writes that set the limits of `resources` and the directories to join, for the container's
+ * monitor to do. A mkdir in cgroupfs waits on the kernel's cgroup lock, which every container
+ * starting and every process joining a cgroup takes: made with the promise API, the waits are
+ * the thread pool's, not the event loop's. The writes are the monitor's (its shell's echo: no
+ * process of their own), where each would cost the kubelet a thread-pool round trip.
  */
-export function createContainerCgroups(layout: CgroupLayout, path: string, resources: Resources): string[] {
+export async function prepareContainerCgroups(layout: CgroupLayout, path: string, resources: Resources): Promise<ContainerCgroupSetup> {
+  const writes: [string, string][] = [];
+  await Promise.all(layout.v1.map(async (hierarchy) => {
+    if (hierarchy.endsWith('/cpuset')) await makeCpusetDirs(hierarchy, path);
+    else await mkdir(join(hierarchy, path), { recursive: true });
+  }));
   const dirs = layout.v1.map((h) => join(h, path));
-  for (const hierarchy of layout.v1) {
-    if (hierarchy.endsWith('/cpuset')) makeCpusetDirs(hierarchy, path);
-    else mkdirSync(join(hierarchy, path), { recursive: true });
+  for (const [i, hierarchy] of layout.v1.entries()) {
+    for (const [file, value] of await limitWrites(hierarchy, resources)) writes.push([join(dirs[i], file), value]);
   }
-  for (const dir of dirs) writeLimits(dir, resources);
-  return dirs;
+  return { dirs, writes };
 }
 
 /**
@@ -103,38 +115,52 @@ export async function oomKillCount(layout: CgroupLayout, path: string): Promise<
  * A v1 cpuset cgroup starts with no CPUs and no memory nodes, and takes no process until it has
  * some: each new level copies its parent's.
  */
-function makeCpusetDirs(hierarchy: string, path: string): void {
+async function makeCpusetDirs(hierarchy: string, path: string): Promise<void> {
   let parent = hierarchy;
   for (const part of path.split('/').filter(Boolean)) {
     const dir = join(parent, part);
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-      if (readFileSync(join(dir, file), 'utf8').trim() === '') writeFileSync(join(dir, file), readFileSync(join(parent, file), 'utf8').trim());
+      if ((await readFile(join(dir, file), 'utf8')).trim() === '') await writeFile(join(dir, file), (await readFile(join(parent, file), 'utf8')).trim());
     }
     parent = dir;
   }
 }
 
-/** Writes what `resources` says to the files this hierarchy has (each controller has its own). */
-function writeLimits(dir: string, resources: Resources): void {
+/**
+ * The [file, value] writes that set what `resources` says in this hierarchy: those of its
+ * controller's files that the hierarchy has (each controller has its own).
+ */
+async function limitWrites(hierarchy: string, resources: Resources): Promise<[string, string][]> {
   const { memory, cpu, devices } = resources;
-  const has = (file: string) => existsSync(join(dir, file));
-  if (memory?.limit !== undefined && has('memory.limit_in_bytes')) {
-    writeFileSync(join(dir, 'memory.limit_in_bytes'), String(memory.limit));
+  const has = (file: string) => hasControlFile(hierarchy, file);
+  const writes: [string, string][] = [];
+  if (memory?.limit !== undefined && (await has('memory.limit_in_bytes'))) {
+    writes.push(['memory.limit_in_bytes', String(memory.limit)]);
     // Only with swap accounting on; it must not be below the memory limit, which is set first.
-    if (memory.swap !== undefined && has('memory.memsw.limit_in_bytes')) writeFileSync(join(dir, 'memory.memsw.limit_in_bytes'), String(memory.swap));
+    if (memory.swap !== undefined && (await has('memory.memsw.limit_in_bytes'))) writes.push(['memory.memsw.limit_in_bytes', String(memory.swap)]);
   }
-  if (cpu && has('cpu.shares')) {
-    if (cpu.shares !== undefined) writeFileSync(join(dir, 'cpu.shares'), String(cpu.shares));
-    if (cpu.period !== undefined) writeFileSync(join(dir, 'cpu.cfs_period_us'), String(cpu.period));
-    if (cpu.quota !== undefined) writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(cpu.quota));
+  if (cpu && (await has('cpu.shares'))) {
+    if (cpu.shares !== undefined) writes.push(['cpu.shares', String(cpu.shares)]);
+    if (cpu.period !== undefined) writes.push(['cpu.cfs_period_us', String(cpu.period)]);
+    if (cpu.quota !== undefined) writes.push(['cpu.cfs_quota_us', String(cpu.quota)]);
   }
-  if (devices.length && has('devices.allow')) {
+  if (devices.length && (await has('devices.allow'))) {
     for (const rule of devices) {
       const line = rule.type === undefined && rule.major === undefined && rule.minor === undefined ? 'a' : `${rule.type ?? 'a'} ${rule.major ?? '*'}:${rule.minor ?? '*'} ${rule.access}`;
-      writeFileSync(join(dir, rule.allow ? 'devices.allow' : 'devices.deny'), line);
+      writes.push([rule.allow ? 'devices.allow' : 'devices.deny', line]);
     }
   }
+  return writes;
+}
+
+/** Which control files each hierarchy's root has, looked up once: the same in every cgroup of it. */
+const controlFiles = new Map<string, Promise<boolean>>();
+function hasControlFile(hierarchy: string, file: string): Promise<boolean> {
+  const key = join(hierarchy, file);
+  let found = controlFiles.get(key);
+  if (!found) controlFiles.set(key, (found = exists(key)));
+  return found;
 }
 
 /** "pid (command line)" of each process left in a cgroup, for the error that says it cannot go. */

@@ -1,11 +1,12 @@
 /**
  * A container's monitor: one small process per container, spawned detached from the kubelet at
  * createContainer, that outlives the kubelet and is the only thing that can learn how the
- * container ended (see oci-runtime.ts for why). It runs busybox's shell, whose mkfifo and mount
- * are built in, and goes through three steps:
- *  1. create — joins the container's cgroups when the kubelet made them (container-cgroups.ts),
- *     makes the stdio FIFOs and a `start` FIFO, mounts the overlay rootfs, tells the spawner
- *     it is ready (spawner.ts) and lets go of the spawner's pipe;
+ * container ended (see oci-runtime.ts for why). It runs busybox's shell (its mkfifo and mount
+ * applets are forks of it, not new programs) and goes through three steps:
+ *  1. create — when the runtime makes no cgroups, writes the limits of those the kubelet made
+ *     for the container and joins them (container-cgroups.ts); makes the stdio FIFOs and a
+ *     `start` FIFO, mounts the overlay rootfs, tells the spawner it is ready (spawner.ts) and
+ *     lets go of the spawner's pipe;
  *  2. wait — blocks reading the `start` FIFO until startContainer writes to it;
  *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
  *     while no logger reads), runs `runc run` in the foreground (the container init's parent)
@@ -16,17 +17,20 @@
 import { constants, watch, type FSWatcher } from 'node:fs';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { ContainerCgroupSetup } from './container-cgroups.ts';
 import type { ContainerFiles } from './container-files.ts';
 import { defaultSpawner } from './spawner.ts';
 
 /**
  * The monitor's script. Constant text: paths and options are positional arguments ($0 the
  * container directory, $1 the overlay options, $2 "stdin" or "", $3 the cgroup directories to
- * join, $4 a mount to hide, then the runtime's argv).
+ * join, $4 a mount to hide, $5 the number n of cgroup file writes, then n pairs of file and
+ * value, then the runtime's argv). echo is the shell's own: a write costs no process.
  */
 const MONITOR_SCRIPT = [
   'cd "$0" || exit 1',
-  'o=$1; i=$2; g=$3; u=$4; shift 4',
+  'o=$1; i=$2; g=$3; u=$4; n=$5; shift 5',
+  'while [ "$n" -gt 0 ]; do echo "$2" > "$1" || { echo "writing $2 to $1 failed" >&2; exit 1; }; shift 2; n=$((n - 1)); done',
   // Word splitting of $g is wanted: cgroup directories the kubelet names, without blanks.
   'for d in $g; do echo $$ > "$d/cgroup.procs" || exit 1; done',
   'if [ -n "$u" ]; then umount "$u" || exit 1; fi',
@@ -67,10 +71,10 @@ export interface MonitorOptions {
   /** The foreground `runc run` command line. */
   runcArgv: string[];
   /**
-   * Cgroup directories the monitor joins before anything else, so the container inherits them
-   * (a runtime that makes none: container-cgroups.ts). Default none.
+   * Cgroups whose limits the monitor writes and which it joins before anything else, so the
+   * container inherits them (a runtime that makes none: container-cgroups.ts). Default none.
    */
-  cgroupDirs?: string[];
+  cgroups?: ContainerCgroupSetup;
   /**
    * A mount the runtime must not see (crun and a busy cgroup2 mount of a hybrid layout): the
    * monitor then runs in a mount namespace of its own and unmounts it there. Its rootfs overlay
@@ -84,9 +88,12 @@ export interface MonitorOptions {
  * (step 1); throws {@link MonitorError} with the shell's message when they cannot be made.
  */
 export async function createMonitor(files: ContainerFiles, options: MonitorOptions): Promise<number> {
-  const cgroups = options.cgroupDirs ?? [];
-  for (const dir of cgroups) if (/\s/.test(dir)) throw new MonitorError(`cgroup directory ${JSON.stringify(dir)} has blanks`);
-  const shell = ['/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', cgroups.join(' '), options.hideMount ?? '', ...options.runcArgv];
+  const { dirs, writes } = options.cgroups ?? { dirs: [], writes: [] };
+  for (const dir of dirs) if (/\s/.test(dir)) throw new MonitorError(`cgroup directory ${JSON.stringify(dir)} has blanks`);
+  const shell = [
+    '/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', dirs.join(' '), options.hideMount ?? '',
+    String(writes.length), ...writes.flat(), ...options.runcArgv,
+  ];
   // busybox's unshare (static, so cheaper to start than util-linux's) makes the namespace private.
   const argv = options.hideMount ? ['/bin/busybox', 'unshare', '--mount', ...shell] : shell;
   const result = await defaultSpawner().spawn(argv, { ready: true });

@@ -160,6 +160,35 @@ for (const binary of ['runc', 'crun'] as const) describe(`OciRuntime with ${bina
     assert.equal(status.exitCode, 137);
   });
 
+  test('a container runs in cgroups of its own with its CPU and memory limits and the device allow-list', async () => {
+    const s = await sandbox();
+    const c = await create(s, { name: 'limited', args: ['sleep', '60'], resources: { cpuShares: 256, cpuQuotaMicros: 50_000, memoryLimitBytes: 64 * 1024 * 1024 } });
+    await runtime.startContainer(c.id);
+    const status = await runtime.containerStatus(c.id);
+    const cgroup = (controller: string, file: string) => readFile(join('/sys/fs/cgroup', controller, 'skiff', s.pod.uid, c.id, file), 'utf8').then((text) => text.trim());
+    assert.equal(await cgroup('cpu', 'cpu.shares'), '256');
+    assert.equal(await cgroup('cpu', 'cpu.cfs_quota_us'), '50000');
+    assert.equal(await cgroup('memory', 'memory.limit_in_bytes'), String(64 * 1024 * 1024));
+    // Default deny, then the usual character devices: /dev/null is 1:3.
+    assert.match(await cgroup('devices', 'devices.list'), /^c 1:3 rwm$/m);
+    for (const controller of ['cpu', 'cpuset', 'memory', 'pids']) assert.ok((await cgroup(controller, 'cgroup.procs')).split('\n').includes(String(status!.pid)), controller);
+  });
+
+  test('a container that ends after its monitor was killed is exited, its status lost', async () => {
+    const s = await sandbox();
+    const c = await create(s, { name: 'orphan', args: ['sleep', '60'] });
+    await runtime.startContainer(c.id);
+    const running = await runtime.containerStatus(c.id);
+    assert.equal(running?.state, 'running');
+    // Asked twice while it runs, as the PLEG does.
+    assert.equal((await runtime.containerStatus(c.id))?.state, 'running');
+    process.kill(Number(await readFile(join(runtime.containerDir(c.id), 'monitor.pid'), 'utf8')), 'SIGKILL');
+    process.kill(running!.pid!, 'SIGKILL');
+    const status = await exited(c.id);
+    assert.equal(status.exitCode, 255);
+    assert.match(status.message ?? '', /exit status was lost/);
+  });
+
   test('containers of one sandbox share localhost, the hostname and /dev/shm', async () => {
     const s = await sandbox({ hostname: 'web-1' });
     const server = await create(s, { name: 'server', args: ['sh', '-c', 'while :; do echo hello-over-localhost | nc -l -p 8080; done'] });

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import type { ContainerConfig, ContainerRuntime, ContainerStatus, ExecOptions, Sandbox, SandboxConfig } from './runtime.ts';
 import { annotationKeys, containerFiles, isRuntimeAnnotation, type ContainerFiles } from './container-files.ts';
 import { nodeCapabilities } from './capabilities.ts';
-import { CGROUP_ROOT, cgroupLayout, createContainerCgroups, oomKillCount, removeContainerCgroups, type CgroupLayout } from './container-cgroups.ts';
+import { CGROUP_ROOT, cgroupLayout, oomKillCount, prepareContainerCgroups, removeContainerCgroups, type CgroupLayout } from './container-cgroups.ts';
 import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type PidNamespace } from './oci-spec.ts';
 import { createMonitor, monitorAlive, readSmallFile, releaseMonitor, awaitStarted } from './monitor.ts';
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
@@ -86,13 +86,21 @@ export interface OciRuntimeOptions {
   network?: SandboxNetwork;
 }
 
+/** A started container's init: its pid, and when /proc last showed that pid to be it. */
+interface StartedInit {
+  pid: number;
+  at: Date;
+  /** Date.now() of the last full check (processAlive), while it said alive. */
+  checkedAt?: number;
+}
+
 /** A container as far as its files are final: see OciRuntime.known. */
 interface KnownContainer {
   /** The status from the config alone (state created). */
   base: ContainerStatus;
   /** The runtime that made it ('runc' or 'crun'). */
   runtime: string;
-  started?: { pid: number; at: Date };
+  started?: StartedInit;
   /** The exit part of the status, once the exit file has said it. */
   exited?: Partial<ContainerStatus>;
 }
@@ -205,12 +213,12 @@ export class OciRuntime implements ContainerRuntime {
       spec.annotations[annotationKeys.runtime] = this.runc.name;
       writeFileSync(files.config, JSON.stringify(spec));
       const layout = await this.ownCgroups(this.runc);
-      const cgroupDirs = layout ? createContainerCgroups(layout, cgroupPath, spec.linux.resources) : [];
+      const cgroups = layout ? await prepareContainerCgroups(layout, cgroupPath, spec.linux.resources) : undefined;
       const monitorPid = await createMonitor(files, {
         overlayOptions,
         stdin: config.stdin,
         runcArgv: this.runc.runArgv(id, files),
-        cgroupDirs,
+        ...(cgroups ? { cgroups } : {}),
         ...(layout?.busyUnified ? { hideMount: layout.busyUnified } : {}),
       });
       writeFileSync(files.monitorPid, String(monitorPid));
@@ -320,7 +328,7 @@ export class OciRuntime implements ContainerRuntime {
     }
     if (!known.started) return base;
     const { pid } = known.started;
-    if ((await processAlive(pid, known.started.at)) || (await monitorAlive(files))) {
+    if ((await initAlive(known.started)) || (await monitorAlive(files))) {
       return { ...base, state: 'running', pid, startedAt: known.started.at };
     }
     // The monitor may have written the exit file between the two looks.
@@ -504,6 +512,35 @@ let bootTimeSeconds: number | undefined;
 
 /** Clock ticks per second of /proc/PID/stat's starttime (USER_HZ, 100 on every Linux port that matters). */
 const CLOCK_TICKS = 100;
+
+/**
+ * How long a container's init, once /proc has shown its pid to be the container's, is taken to
+ * be alive on a signal-0 probe alone. The PLEG asks this of every running container every
+ * second, and reading /proc/PID/stat costs the event loop twenty times the probe. What the probe
+ * cannot tell — the pid reused by a later process, or an init exited but not yet reaped — only
+ * matters once the monitor is gone too (it writes the exit file, and while it runs the container
+ * counts as running anyway), and the next full check sees it.
+ */
+const INIT_RECHECK_MS = 10_000;
+
+/** Whether the container's init still runs (see INIT_RECHECK_MS). */
+async function initAlive(init: StartedInit): Promise<boolean> {
+  const now = Date.now();
+  if (init.checkedAt !== undefined && now - init.checkedAt < INIT_RECHECK_MS && signalable(init.pid)) return true;
+  const alive = await processAlive(init.pid, init.at);
+  init.checkedAt = alive ? now : undefined;
+  return alive;
+}
+
+/** Whether a process with this pid exists (a zombie does). */
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Whether `pid` is a live (not zombie) process that started no later than `startedBy` — a pid
