@@ -35,7 +35,8 @@ import {
   type HostSubnet,
 } from './host-network.ts';
 import { removeNodeLeftovers } from './node-cleanup.ts';
-import { freePort, isOurProcess, killSkiffProcess, processExists, startSkiffProcess, waitForLog } from './processes.ts';
+import { freePort, isOurProcess, killSkiffProcess, startSkiffProcess, waitForLog } from './processes.ts';
+import { processExists } from '../kubelet/process-exists.ts';
 
 const REGISTRY_DIR = '/run/skiff-cluster';
 const STATE_FILE = 'cluster.json';

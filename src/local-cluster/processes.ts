@@ -95,13 +95,3 @@ export function freePort(address: string): Promise<number> {
     });
   });
 }
-
-/** Whether process `pid` exists (EPERM: it does, as another user's). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

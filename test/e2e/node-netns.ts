@@ -17,7 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ip } from '../../src/local-cluster/host-network.ts';
-import { processExists } from '../../src/local-cluster/processes.ts';
+import { processExists } from '../../src/kubelet/process-exists.ts';
 import { removeTempDir, run, spawnSkiff, stopChild, type CommandResult, type Kubectl, type SkiffProcess } from './harness.ts';
 
 const KUBECTL = '/usr/bin/kubectl';

@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ImageRuntimeConfig } from './image-service.ts';
 import { unpackLayer } from './layer.ts';
+import { processExists } from '../process-exists.ts';
 
 /** What the store keeps about one image (its id is the config digest). */
 export interface ImageRecord {
@@ -264,7 +265,7 @@ export class ImageStore {
    */
   private async removeLeftovers(): Promise<void> {
     for (const pid of await readdir(join(this.dir, 'tmp'))) {
-      if (!isAlive(Number(pid))) await rm(join(this.dir, 'tmp', pid), { recursive: true, force: true });
+      if (!processExists(Number(pid))) await rm(join(this.dir, 'tmp', pid), { recursive: true, force: true });
     }
     const images = await this.images();
     const blobs = new Set(images.flatMap((i) => i.blobs));
@@ -310,7 +311,7 @@ export class ImageStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
-        if (owner && !isAlive(owner)) await rm(lock, { force: true });
+        if (owner && !processExists(owner)) await rm(lock, { force: true });
         else await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
       }
     }
@@ -373,15 +374,6 @@ function checkedDigest(digest: string): string {
   // Digests come from registries and archives: never let one become a path outside blobs/.
   if (!DIGEST_PATTERN.test(digest)) throw new Error(`unsupported digest "${digest}" (only sha256 is supported)`);
   return digest;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function union(a: string[] | undefined, b: string[]): string[] {

@@ -43,6 +43,7 @@ import { createMonitor, monitorAlive, readSmallFile, releaseMonitor, awaitStarte
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
 import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
+import { processExists } from '../process-exists.ts';
 
 /**
  * The runtime could not start the container (e.g. its command is not in the image): the pod's
@@ -526,20 +527,10 @@ const INIT_RECHECK_MS = 10_000;
 /** Whether the container's init still runs (see INIT_RECHECK_MS). */
 async function initAlive(init: StartedInit): Promise<boolean> {
   const now = Date.now();
-  if (init.checkedAt !== undefined && now - init.checkedAt < INIT_RECHECK_MS && signalable(init.pid)) return true;
+  if (init.checkedAt !== undefined && now - init.checkedAt < INIT_RECHECK_MS && processExists(init.pid)) return true;
   const alive = await processAlive(init.pid, init.at);
   init.checkedAt = alive ? now : undefined;
   return alive;
-}
-
-/** Whether a process with this pid exists (a zombie does). */
-function signalable(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
