@@ -143,36 +143,18 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   // stored text, nothing parsed (see sharedTextLine).
   const storedFilter = filter && storedValueFilter(r, query, info.name || undefined);
   const asStored = plainObjects && storedAsServed(r) && (!filter || storedFilter !== undefined);
-  /** The event type `ev` has for this watch from the stored values alone; undefined: not for this watch. */
-  const storedEventType = (ev: WatchEvent): EventType | undefined => {
-    const matches = !storedFilter || storedFilter(ev.kv);
-    if (ev.type === 'DELETE') return matches ? 'DELETED' : undefined;
-    const prevMatched = ev.prevKv !== undefined && (!storedFilter || storedFilter(ev.prevKv));
-    if (matches) return prevMatched ? 'MODIFIED' : 'ADDED';
-    return prevMatched ? 'DELETED' : undefined;
-  };
+  /** Whether the watch's selection takes the event's value (its previous one with `prev`). */
+  const selects: ((ev: WatchEvent, prev: boolean) => boolean) | undefined = asStored
+    ? storedFilter && ((ev, prev) => storedFilter(prev ? ev.prevKv! : ev.kv))
+    : filter && ((ev, prev) => filter(fromStorageVersion(r, sharedObject(ev, prev))));
   const deliver = (events: WatchEvent[]): void => {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
-      if (asStored) {
-        const type = storedEventType(ev);
-        if (type === undefined) continue;
-        const line = sharedTextLine(ev, type);
-        if (line !== undefined) {
-          sendLine(line);
-          continue;
-        }
-      }
-      const obj = fromStorageVersion(r, sharedObject(ev));
-      if (ev.type === 'DELETE') {
-        if (!filter || filter(obj)) send('DELETED', render(obj), true);
-        continue;
-      }
-      const matches = !filter || filter(obj);
-      // The previous value matters only to a filtered watch (an object entering or leaving it).
-      const prevMatched = ev.prevKv !== undefined && (!filter || filter(fromStorageVersion(r, sharedObject(ev, true))));
-      if (matches) send(prevMatched ? 'MODIFIED' : 'ADDED', render(obj), true);
-      else if (prevMatched) send('DELETED', render(obj), true);
+      const type = eventType(ev, selects);
+      if (type === undefined) continue;
+      const line = asStored ? sharedTextLine(ev, type) : undefined;
+      if (line !== undefined) sendLine(line);
+      else send(type, render(fromStorageVersion(r, sharedObject(ev))), true);
     }
   };
   const watch = parts.watchCache.watch(
@@ -202,4 +184,17 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   }
   req.on('close', stop);
   res.on('close', stop);
+}
+
+/**
+ * What `ev` is to a watch whose selection is `selects` (none: everything): an object entering
+ * the selection is ADDED, one leaving it DELETED; undefined when the watch does not see it.
+ * The previous value matters only to a filtered watch.
+ */
+function eventType(ev: WatchEvent, selects: ((ev: WatchEvent, prev: boolean) => boolean) | undefined): EventType | undefined {
+  const matches = !selects || selects(ev, false);
+  if (ev.type === 'DELETE') return matches ? 'DELETED' : undefined;
+  const prevMatched = ev.prevKv !== undefined && (!selects || selects(ev, true));
+  if (matches) return prevMatched ? 'MODIFIED' : 'ADDED';
+  return prevMatched ? 'DELETED' : undefined;
 }
