@@ -52,7 +52,6 @@ export class LeaderElector {
   private readonly log: (line: string) => void;
   private observed?: { spec: LeaseSpec; at: number };
   private leading = false;
-  private leaseRv = '';
   /** The Lease as this candidate last read or wrote it (the base of an optimistic renewal). */
   private lastLease?: Lease;
   private readonly leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
@@ -195,8 +194,7 @@ export class LeaderElector {
     const spec = lease.spec ?? {};
     const rv = lease.metadata?.resourceVersion ?? '';
     const prev = this.observed?.spec;
-    const changed = !prev || rv !== this.leaseRv;
-    this.leaseRv = rv;
+    const changed = !prev || rv !== (this.lastLease?.metadata?.resourceVersion ?? '');
     this.lastLease = lease;
     if (changed) {
       if ((prev?.holderIdentity ?? '') !== (spec.holderIdentity ?? '') || !prev) this.options.onNewLeader?.(spec.holderIdentity ?? '');
