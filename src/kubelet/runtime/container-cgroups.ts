@@ -4,8 +4,9 @@
  * the cgroups of the monitor that starts it. The kubelet makes them, and the monitor (monitor.ts)
  * writes the limits runc would have written from the bundle's `linux.resources` — memory (and
  * memory+swap), CPU shares and quota, the device allow-list — and joins them first; the kubelet
- * removes them with the container. Being the kubelet's, the memory cgroup outlives the container's exit, so its OOM
- * kill count can still be read (crun's own cgroups go when `crun run` returns).
+ * removes them with the container. Being the kubelet's, the memory cgroup outlives the
+ * container's exit, so its OOM kill count can still be read (crun's own cgroups go when
+ * `crun run` returns).
  */
 import { lstat, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
