@@ -12,12 +12,13 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startAgent } from '../agent.ts';
-import { ensureNodeKubeconfig, NodeJoinError } from '../kubelet/bootstrap.ts';
 import { runComponent } from './component.ts';
 import { kubeletOptions, kubeletStartError, withKubeletFlags, type KubeletFlags } from './kubelet-command.ts';
 
 const JOIN_RETRY_MS = 2_000;
+
+/** The joining code, loaded only when the agent joins by token. */
+type Bootstrap = typeof import('../kubelet/bootstrap.ts');
 
 export interface AgentFlags extends KubeletFlags {
   server?: string;
@@ -39,16 +40,17 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const nodeName = flags.nodeName ?? hostname().toLowerCase();
   let kubeconfig = flags.kubeconfig;
   if (flags.server) {
+    const bootstrap = await import('../kubelet/bootstrap.ts');
     try {
-      kubeconfig = await joinCluster(flags.server, flags, nodeName, log);
+      kubeconfig = await joinCluster(bootstrap, flags.server, flags, nodeName, log);
     } catch (err) {
-      process.stderr.write(`skiff: error: ${err instanceof NodeJoinError ? err.message : kubeletStartError(err)}\n`);
+      process.stderr.write(`skiff: error: ${err instanceof bootstrap.NodeJoinError ? err.message : kubeletStartError(err)}\n`);
       process.exit(1);
     }
   }
   await runComponent({
     kubeconfig,
-    start: (componentLog) => startAgent({ ...kubeletOptions({ ...flags, kubeconfig }, componentLog), nodeName }),
+    start: async (componentLog) => (await import('../agent.ts')).startAgent({ ...kubeletOptions({ ...flags, kubeconfig }, componentLog), nodeName }),
     explain: kubeletStartError,
     started: (agent) => `Skiff node ${agent.nodeName} running against ${flags.server ?? `the cluster in ${kubeconfig}`}`,
     stopping: 'stopping (containers keep running)',
@@ -56,8 +58,9 @@ async function runAgent(flags: AgentFlags): Promise<void> {
 }
 
 /** Joins, waiting for a server that cannot be reached yet (started after its agents, say), as k3s agents do. */
-async function joinCluster(server: string, flags: AgentFlags, nodeName: string, log: (line: string) => void): Promise<string> {
-  const token = await joinToken(flags);
+async function joinCluster(bootstrap: Bootstrap, server: string, flags: AgentFlags, nodeName: string, log: (line: string) => void): Promise<string> {
+  const { ensureNodeKubeconfig, NodeJoinError } = bootstrap;
+  const token = await joinToken(flags, NodeJoinError);
   for (;;) {
     try {
       return await ensureNodeKubeconfig({ server, token, nodeName, agentDir: join(flags.dataDir, 'agent'), log });
@@ -69,7 +72,7 @@ async function joinCluster(server: string, flags: AgentFlags, nodeName: string, 
   }
 }
 
-async function joinToken(flags: AgentFlags): Promise<string> {
+async function joinToken(flags: AgentFlags, NodeJoinError: Bootstrap['NodeJoinError']): Promise<string> {
   if (flags.token) return flags.token;
   if (flags.tokenFile) {
     try {

@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalCluster } from '../local-cluster/index.ts';
+import type { LocalCluster } from '../local-cluster/index.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { parseSeconds } from './server-command.ts';
 
@@ -52,6 +52,7 @@ async function clusterUp(flags: UpFlags): Promise<void> {
   let cluster: LocalCluster;
   try {
     process.stdout.write(`starting a control plane and ${flags.nodes} host(s) in ${flags.dataDir}\n`);
+    const { LocalCluster } = await import('../local-cluster/index.ts');
     cluster = await LocalCluster.create(
       {
         dataDir: flags.dataDir,
@@ -76,6 +77,7 @@ async function clusterUp(flags: UpFlags): Promise<void> {
 }
 
 async function clusterDown(flags: { dataDir: string }): Promise<void> {
+  const { LocalCluster } = await import('../local-cluster/index.ts');
   const cluster = await LocalCluster.open(flags.dataDir);
   if (!cluster) {
     process.stderr.write(`skiff: error: no cluster in ${flags.dataDir}: pass --data-dir with the directory 'skiff cluster up' used\n`);

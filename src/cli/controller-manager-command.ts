@@ -2,7 +2,6 @@
  * `skiff controller-manager`: the controllers alone, against the cluster a kubeconfig names,
  * campaigning for leadership so several can run and only one acts.
  */
-import { ALL_CONTROLLERS, startControllerManager } from '../controllers/index.ts';
 import { runComponent } from './component.ts';
 
 /** The flags of `skiff controller-manager`. */
@@ -16,13 +15,15 @@ export interface ControllerManagerFlags {
 export async function runControllerManager(flags: ControllerManagerFlags): Promise<void> {
   await runComponent({
     kubeconfig: flags.kubeconfig,
-    start: (log) =>
-      startControllerManager({
+    start: async (log) => {
+      const { ALL_CONTROLLERS, startControllerManager } = await import('../controllers/index.ts');
+      return startControllerManager({
         kubeconfigPath: flags.kubeconfig,
         controllers: ALL_CONTROLLERS,
         options: { nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod, clusterCidr: flags.clusterCidr, nodeCidrMaskSize: flags.nodeCidrMaskSize },
         log,
-      }),
+      });
+    },
     started: () => `Skiff controller manager started against the cluster in ${flags.kubeconfig}; waiting for leadership`,
   });
 }

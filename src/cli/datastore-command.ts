@@ -10,9 +10,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { openStore, type Store } from '../storage/index.ts';
-import { exportStore } from '../storage/export.ts';
-import { importStore } from '../storage/export-import.ts';
+import type { Store } from '../storage/index.ts';
 import { defaultDataDir } from './data-dir.ts';
 
 interface DatastoreFlags {
@@ -46,6 +44,7 @@ function withDatastoreFlags(cmd: Command): Command {
 async function run(flags: DatastoreFlags, work: (store: Store) => Promise<string>): Promise<void> {
   let store: Store | undefined;
   try {
+    const { openStore } = await import('../storage/index.ts');
     store = await openStore(flags.datastoreEndpoint ?? `sqlite://${join(flags.dataDir, 'server', 'state.db')}`, {
       tls: { caFile: flags.datastoreCafile, certFile: flags.datastoreCertfile, keyFile: flags.datastoreKeyfile },
       log: (line) => process.stderr.write(`${line}\n`),
@@ -60,6 +59,7 @@ async function run(flags: DatastoreFlags, work: (store: Store) => Promise<string
 }
 
 async function exportTo(store: Store, file: string): Promise<string> {
+  const { exportStore } = await import('../storage/export.ts');
   // 'wx': never overwrite an earlier export by mistake.
   const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
   const opened = new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
@@ -77,6 +77,7 @@ async function exportTo(store: Store, file: string): Promise<string> {
 }
 
 async function importFrom(store: Store, file: string): Promise<string> {
+  const { importStore } = await import('../storage/export-import.ts');
   const lines = () => createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   const { header, count } = await importStore(store, lines, { onProgress: progress('imported') });
   return `imported ${count} keys from ${file} (exported at revision ${header.revision}, ${header.exportedAt})`;

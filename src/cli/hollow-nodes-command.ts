@@ -4,8 +4,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseQuantity } from '../api/validation/quantity.ts';
-import { RestClient } from '../client/index.ts';
-import { DEFAULT_HOLLOW_NODE_SHAPE, MAX_HOLLOW_NODES, startHollowNodes } from '../hollow/index.ts';
+import { DEFAULT_HOLLOW_NODE_SHAPE, MAX_HOLLOW_NODES } from '../hollow/hollow-node.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { runComponent } from './component.ts';
 
@@ -52,6 +51,7 @@ export function registerHollowNodesCommand(program: Command): void {
       runComponent({
         kubeconfig: flags.kubeconfig,
         start: async (log) => {
+          const [{ RestClient }, { startHollowNodes }] = await Promise.all([import('../client/index.ts'), import('../hollow/index.ts')]);
           const client = await RestClient.fromKubeconfig(flags.kubeconfig, { userAgent: 'skiff-hollow-nodes' });
           try {
             const nodes = await startHollowNodes({

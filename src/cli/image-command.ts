@@ -3,7 +3,7 @@
  * DATA_DIR/agent/images that the kubelet runs containers from), as `crictl images` / `ctr images`.
  */
 import type { Command } from 'commander';
-import { LocalImageService } from '../kubelet/images/local-image-service.ts';
+import type { LocalImageService } from '../kubelet/images/local-image-service.ts';
 import type { Image } from '../kubelet/images/image-service.ts';
 import { defaultDataDir } from './data-dir.ts';
 
@@ -23,20 +23,20 @@ export function registerImageCommands(program: Command): void {
   withFlags(image.command('import').argument('<file>', 'a `docker save` or OCI-layout tarball (optionally gzipped)').description('import the images of a tarball')).action(
     (file: string, flags: ImageFlags) =>
       act(async () => {
-        for (const img of await service(flags).importTarball(file)) process.stdout.write(`imported ${name(img)} ${img.id}\n`);
+        for (const img of await (await service(flags)).importTarball(file)) process.stdout.write(`imported ${name(img)} ${img.id}\n`);
       }),
   );
 
   withFlags(image.command('ls').alias('list').description('list images')).action((flags: ImageFlags) =>
     act(async () => {
-      process.stdout.write(imageTable(await service(flags).list()));
+      process.stdout.write(imageTable(await (await service(flags)).list()));
     }),
   );
 
   withFlags(image.command('rm').alias('remove').argument('<reference...>', 'image reference, digest reference or id').description('remove images (by tag: the tag; by id: the image)')).action(
     (references: string[], flags: ImageFlags) =>
       act(async () => {
-        const svc = service(flags);
+        const svc = await service(flags);
         for (const reference of references) {
           await svc.remove(reference);
           process.stdout.write(`deleted ${reference}\n`);
@@ -46,7 +46,7 @@ export function registerImageCommands(program: Command): void {
 
   withFlags(image.command('pull').argument('<reference>', 'image reference, e.g. busybox:1.36').description('pull an image from its registry')).action((reference: string, flags: ImageFlags) =>
     act(async () => {
-      const img = await service(flags).pull(reference);
+      const img = await (await service(flags)).pull(reference);
       process.stdout.write(`pulled ${name(img)} ${img.id}\n`);
     }),
   );
@@ -74,7 +74,8 @@ export function humanSize(bytes: number): string {
   return `${unit === 0 ? value : Number(value.toPrecision(3))}${units[unit]}`;
 }
 
-function service(flags: ImageFlags): LocalImageService {
+async function service(flags: ImageFlags): Promise<LocalImageService> {
+  const { LocalImageService } = await import('../kubelet/images/local-image-service.ts');
   return new LocalImageService({ rootDir: `${flags.dataDir}/agent`, insecureRegistries: flags.insecureRegistry });
 }
 

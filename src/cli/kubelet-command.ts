@@ -5,11 +5,11 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
-import { startAgent, type RunningAgent } from '../agent.ts';
-import { KubeletPreflightError, startKubelet, type KubeletOptions } from '../kubelet/index.ts';
+import type { RunningAgent } from '../agent.ts';
+import type { KubeletOptions } from '../kubelet/index.ts';
+import { KubeletPreflightError } from '../kubelet/preflight-error.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
-import { defaultClusterDNS } from '../apiserver/start.ts';
 import { parseCidrFlag, parseIpv4Flag } from './server-command.ts';
 
 export interface KubeletFlags {
@@ -108,6 +108,7 @@ export function withServerAgentFlags(cmd: Command): Command {
 
 export async function startServerAgent(flags: ServerAgentFlags, kubeconfigPath: string, log: (line: string) => void): Promise<RunningAgent> {
   try {
+    const [{ startAgent }, { defaultClusterDNS }] = await Promise.all([import('../agent.ts'), import('../apiserver/start.ts')]);
     return await startAgent({
       kubeconfigPath,
       rootDir: join(flags.dataDir, 'agent'),
@@ -136,7 +137,7 @@ export function kubeletStartError(err: unknown): string {
 async function runKubelet(flags: KubeletFlags): Promise<void> {
   await runComponent({
     kubeconfig: flags.kubeconfig,
-    start: (log) => startKubelet(kubeletOptions(flags, log)),
+    start: async (log) => (await import('../kubelet/index.ts')).startKubelet(kubeletOptions(flags, log)),
     explain: kubeletStartError,
     started: (kubelet) => `Skiff node ${kubelet.nodeName} running against the cluster in ${flags.kubeconfig}`,
     stopping: 'stopping (containers keep running)',

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { startProxy } from '../proxy/index.ts';
 import { runComponent } from './component.ts';
 import { defaultDataDir } from './data-dir.ts';
 
@@ -33,7 +32,7 @@ export async function runProxy(flags: ProxyFlags): Promise<void> {
   const nodeName = flags.nodeName ?? hostname().toLowerCase();
   await runComponent({
     kubeconfig: flags.kubeconfig,
-    start: (log) => startProxy({ kubeconfigPath: flags.kubeconfig, nodeName, nodeIPs: flags.nodeIp, clusterCIDR: flags.clusterCidr, log }),
+    start: async (log) => (await import('../proxy/index.ts')).startProxy({ kubeconfigPath: flags.kubeconfig, nodeName, nodeIPs: flags.nodeIp, clusterCIDR: flags.clusterCidr, log }),
     started: (proxy) => `Skiff proxy started for node ${nodeName} (node ports on ${proxy.nodePortAddresses.join(', ')}) against the cluster in ${flags.kubeconfig}`,
   });
 }

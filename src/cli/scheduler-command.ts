@@ -3,7 +3,7 @@
  * for leadership so several can run and only one schedules (unless `--leader-elect=false`).
  */
 import { InvalidArgumentError } from 'commander';
-import { loadSchedulerConfiguration, startScheduler, type SchedulerConfiguration } from '../scheduler/index.ts';
+import type { SchedulerConfiguration } from '../scheduler/index.ts';
 import { runComponent } from './component.ts';
 
 /** Parses a flag's `true` / `false`, as upstream's `--leader-elect=false`. */
@@ -18,6 +18,7 @@ export async function runScheduler(flags: { kubeconfig: string; config?: string;
   await runComponent({
     kubeconfig: flags.kubeconfig,
     start: async (log) => {
+      const { loadSchedulerConfiguration, startScheduler } = await import('../scheduler/index.ts');
       const config: SchedulerConfiguration | undefined = flags.config ? await loadSchedulerConfiguration(flags.config) : undefined;
       return startScheduler({ kubeconfigPath: flags.kubeconfig, config, log, leaderElect: flags.leaderElect !== false });
     },

@@ -5,7 +5,6 @@
  */
 import v8 from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
-import { startControlPlane } from '../control-plane.ts';
 import { parseCidr, parseIpv4 } from '../kubelet/network/ipv4.ts';
 import { defaultDataDir } from './data-dir.ts';
 
@@ -126,6 +125,7 @@ export async function runServer(flags: ServerFlags, what: { startAgent?: StartAg
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let plane;
   try {
+    const { startControlPlane } = await import('../control-plane.ts');
     plane = await startControlPlane({
       dataDir: flags.dataDir,
       port: flags.port,

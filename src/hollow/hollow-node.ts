@@ -20,6 +20,8 @@ export interface HollowNodeShape {
   pods: number;
 }
 
+export const DEFAULT_HOLLOW_NODE_SHAPE: HollowNodeShape = { cpu: '4', memory: '16Gi', pods: 110 };
+
 /** Hollow nodes fit in the 100.64.0.0/10 range: 16,384 /24 pod ranges. */
 export const MAX_HOLLOW_NODES = 16_384;
 

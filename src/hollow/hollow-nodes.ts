@@ -14,7 +14,7 @@ import { findResource } from '../api/catalogue.ts';
 import { Informer, isAlreadyExists, isNotFound, keyOf, listWatchFor, realClock, runReconciler, TerminalError, WorkQueue, type Clock, type KubeObject, type RestClient } from '../client/index.ts';
 import { NODE_LEASE_NAMESPACE, NodeLease } from '../kubelet/node-lease.ts';
 import { CoalescedTimers } from './coalesced-timers.ts';
-import { hollowNodeIP, hollowNodeStatus, hollowPodCIDR, MAX_HOLLOW_NODES, newHollowNode, type HollowNodeShape } from './hollow-node.ts';
+import { DEFAULT_HOLLOW_NODE_SHAPE, hollowNodeIP, hollowNodeStatus, hollowPodCIDR, MAX_HOLLOW_NODES, newHollowNode, type HollowNodeShape } from './hollow-node.ts';
 import { hollowPodStatus, nextPodStep } from './hollow-pod.ts';
 import { InFlightLimit } from './in-flight-limit.ts';
 import { nodeStatusPatch } from './node-status-patch.ts';
@@ -52,8 +52,6 @@ export interface RunningHollowNodes {
   /** Stops every node; deletes them if asked to. */
   stop(): Promise<void>;
 }
-
-export const DEFAULT_HOLLOW_NODE_SHAPE: HollowNodeShape = { cpu: '4', memory: '16Gi', pods: 110 };
 
 interface HollowNode {
   name: string;

@@ -30,6 +30,7 @@ import { preflight } from './preflight.ts';
 import { ProbeManager } from './probes/probe-manager.ts';
 import { OciRuntime } from './runtime/oci-runtime.ts';
 import { startKubeletServer } from './server/index.ts';
+import { KubeletPreflightError } from './preflight-error.ts';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
@@ -70,14 +71,6 @@ export interface RunningKubelet {
   nodeName: string;
   /** Stops the kubelet; the containers keep running. */
   stop(): Promise<void>;
-}
-
-/** Thrown when the machine cannot run the kubelet; each problem is one line naming the fix. */
-export class KubeletPreflightError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'KubeletPreflightError';
-  }
 }
 
 export async function startKubelet(options: KubeletOptions): Promise<RunningKubelet> {
