@@ -24,11 +24,19 @@ const DEFAULT_TIMEOUT_SECONDS = 45 * 60;
 /** A watcher this far behind is cut off rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 /**
- * Events of one delivery go out in one write of up to this many characters: each write of a
- * chunked response is four socket writes (size, CRLF, data, CRLF), so a write per event would
- * cost several times the event itself.
+ * Pending events go out in one write once they reach this many characters (or after
+ * {@link FLUSH_DELAY_MS}): each write of a chunked response is four socket writes (size, CRLF,
+ * data, CRLF), so a write per event would cost several times the event itself.
  */
 const BATCH_CHARS = 64 * 1024;
+/**
+ * Events wait this long for company before they are written (unless {@link BATCH_CHARS} fill
+ * first). Each write is a TLS record and a loopback send, 50–100 µs of the server's CPU plus a
+ * wake-up of the watcher, and under load the store delivers a few events at a time, hundreds of
+ * times a second, to every watcher of a busy resource: at 1,000 pods/s the writes alone took
+ * ~10% of the API server. A few milliseconds more on a watch is invisible to its consumers.
+ */
+const FLUSH_DELAY_MS = 5;
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -47,6 +55,13 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   const prefix = prefixFor(r, info.namespace);
   // A kubelet's watch of its node's pods is narrowed by the nodeName index: see WatchCache.
   const index = indexFor(r, query.get('fieldSelector'));
+
+  // Declared before the first early answer (a compacted revision) can send an event.
+  let closed = false;
+  let first = true;
+  /** Lines not yet written (see {@link BATCH_CHARS} and {@link FLUSH_DELAY_MS}). */
+  let pending = '';
+  let flushTimer: NodeJS.Timeout | undefined;
 
   const fromRev = rvText && rvText !== '0' ? Number(rvText) : 0;
   const initialEvents = sendInitialText === 'true' || (sendInitialText !== 'false' && fromRev === 0);
@@ -69,8 +84,6 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     startRevision = parts.watchCache.revision;
   }
 
-  let closed = false;
-  let first = true;
   function startStream(): void {
     res.writeHead(200, { 'Content-Type': contentTypeOf(rep), 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     res.flushHeaders();
@@ -87,36 +100,30 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     return obj;
   }
   const plainObjects = rep.as !== 'Table' && rep.as !== 'PartialObjectMetadata' && rep.as !== 'PartialObjectMetadataList';
-  /** Lines held for one write while a batch is open (see {@link BATCH_CHARS}). */
-  let batch: string | undefined;
   function send(type: EventType, object: unknown, shared = false): void {
     if (closed) return;
     sendLine(shared && plainObjects ? sharedEventLine(type, object as KObject) : JSON.stringify({ type, object }) + '\n');
   }
   function sendLine(line: string): void {
     if (closed) return;
-    if (batch === undefined) return write(line);
-    batch += line;
-    if (batch.length >= BATCH_CHARS) flush();
+    pending += line;
+    if (pending.length >= BATCH_CHARS) flush();
   }
-  function write(text: string): void {
+  function flush(): void {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const text = pending;
+    pending = '';
+    if (!text || closed) return;
     res.write(text);
     if (res.writableLength > MAX_BUFFERED_BYTES) stop();
   }
-  function openBatch(): void {
-    batch = '';
-  }
-  function flush(): void {
-    const text = batch;
-    batch = batch === undefined ? undefined : '';
-    if (text && !closed) write(text);
-  }
-  function closeBatch(): void {
-    flush();
-    batch = undefined;
+  function flushSoon(): void {
+    if (pending && !flushTimer) flushTimer = setTimeout(flush, FLUSH_DELAY_MS);
   }
   function sendError(err: unknown): void {
     send('ERROR', toStatusError(err).toStatus());
+    flush();
   }
   function bookmark(revision: number, initialEnd = false): void {
     const metadata: KObject = { resourceVersion: String(revision) };
@@ -125,18 +132,16 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
   }
 
   startStream();
-  openBatch();
   for (const obj of initial) send('ADDED', render(obj));
   if (sendInitialText === 'true') bookmark(startRevision, true);
-  closeBatch();
+  flush();
 
   let lastRevision = startRevision;
   const onEvents = (events: WatchEvent[]): void => {
-    openBatch();
     try {
       deliver(events);
     } finally {
-      closeBatch();
+      flushSoon();
     }
   };
   // Objects as stored, selected (if at all) from their text: event lines are made from the
@@ -171,12 +176,19 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     index,
   );
   const bookmarkTimer = allowBookmarks
-    ? setInterval(() => bookmark(Math.max(lastRevision, parts.watchCache.revision)), parts.bookmarkIntervalSeconds * 1000)
+    ? setInterval(() => {
+        bookmark(Math.max(lastRevision, parts.watchCache.revision));
+        flush();
+      }, parts.bookmarkIntervalSeconds * 1000)
     : undefined;
-  const timeoutTimer = setTimeout(() => stop(), timeoutSeconds * 1000);
+  const timeoutTimer = setTimeout(() => {
+    flush();
+    stop();
+  }, timeoutSeconds * 1000);
   function stop(): void {
     if (closed) return;
     closed = true;
+    if (flushTimer) clearTimeout(flushTimer);
     watch.cancel();
     if (bookmarkTimer) clearInterval(bookmarkTimer);
     clearTimeout(timeoutTimer);
