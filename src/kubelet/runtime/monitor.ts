@@ -70,6 +70,8 @@ export interface MonitorOptions {
   stdin: boolean;
   /** The foreground `runc run` command line. */
   runcArgv: string[];
+  /** Added to the environment the monitor, and so the runtime, runs with. Default none. */
+  env?: Record<string, string>;
   /**
    * Cgroups whose limits the monitor writes and which it joins before anything else, so the
    * container inherits them (a runtime that makes none: container-cgroups.ts). Default none.
@@ -96,7 +98,7 @@ export async function createMonitor(files: ContainerFiles, options: MonitorOptio
   ];
   // busybox's unshare (static, so cheaper to start than util-linux's) makes the namespace private.
   const argv = options.hideMount ? ['/bin/busybox', 'unshare', '--mount', ...shell] : shell;
-  const result = await defaultSpawner().spawn(argv, { ready: true });
+  const result = await defaultSpawner().spawn(argv, { ready: true, ...(options.env ? { env: options.env } : {}) });
   if (!result.matched) throw new MonitorError(result.stderr.trim() || 'the container monitor exited while creating the container');
   return result.pid!;
 }

@@ -215,10 +215,12 @@ export class OciRuntime implements ContainerRuntime {
       writeFileSync(files.config, JSON.stringify(spec));
       const layout = await this.ownCgroups(this.runc);
       const cgroups = layout ? await prepareContainerCgroups(layout, cgroupPath, spec.linux.resources) : undefined;
+      const run = await this.runc.runCommand(id, files);
       const monitorPid = await createMonitor(files, {
         overlayOptions,
         stdin: config.stdin,
-        runcArgv: this.runc.runArgv(id, files),
+        runcArgv: run.argv,
+        env: run.env,
         ...(cgroups ? { cgroups } : {}),
         ...(layout?.busyUnified ? { hideMount: layout.busyUnified } : {}),
       });

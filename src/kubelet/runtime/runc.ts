@@ -9,6 +9,10 @@
  * Containers are not started with `runc create` + `runc start`: their monitor (monitor.ts) runs
  * `runc run` in the foreground, the container init's parent (and a child subreaper), the one
  * process that can reap it and learn its exit status. See oci-runtime.ts for why.
+ *
+ * crun is run from a read-only mount of itself (read-only-binary.ts), which spares it copying
+ * itself on every call. Not runc: runc 1.1 starts its container init with an environment of its
+ * own, without the variable that says so, and the init would make its copy anyway.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -17,6 +21,7 @@ import { basename } from 'node:path';
 import * as pty from 'node-pty';
 import type { ExecOptions } from './runtime.ts';
 import type { ContainerFiles } from './container-files.ts';
+import { isReadOnlyMountOf, readOnlyExecutable, type RuntimeExecutable } from './read-only-binary.ts';
 import { defaultSpawner } from './spawner.ts';
 
 /** A failed runtime command, with the runtime's own message. */
@@ -59,6 +64,7 @@ export class Runc {
   /** 'runc' or 'crun': the node reports it as containerRuntimeVersion `<name>://<version>`. */
   readonly name: 'runc' | 'crun';
   readonly root: string;
+  private executable?: Promise<RuntimeExecutable>;
 
   constructor(options: RuncOptions) {
     this.binary = options.binary;
@@ -78,15 +84,30 @@ export class Runc {
   }
 
   /**
+   * The binary to run and what to add to its environment: for crun, its read-only mount, made
+   * once (and again if the binary has been replaced since).
+   */
+  async invocation(): Promise<RuntimeExecutable> {
+    if (this.name !== 'crun') return { path: this.binary, env: {}, source: this.binary };
+    const current = await (this.executable ??= readOnlyExecutable(this.binary));
+    if (current.path === current.source || isReadOnlyMountOf(current.path, current.source)) return current;
+    this.executable = undefined;
+    return await (this.executable = readOnlyExecutable(this.binary));
+  }
+
+  /**
    * The foreground `runc run` the container's monitor runs: runc's own log goes to a JSON file
    * (the reason when a container cannot start); runc keeps the stopped container (`--keep`), so
-   * its cgroup — with the memory controller's OOM kill count — stays until delete.
+   * its cgroup — with the memory controller's OOM kill count — stays until delete. With the
+   * environment to run it with.
    */
-  runArgv(id: string, files: ContainerFiles): string[] {
-    return [
-      this.binary, ...this.globalArgs(), '--log', files.runcLog, '--log-format', 'json',
+  async runCommand(id: string, files: ContainerFiles): Promise<{ argv: string[]; env: Record<string, string> }> {
+    const { path, env } = await this.invocation();
+    const argv = [
+      path, ...this.globalArgs(), '--log', files.runcLog, '--log-format', 'json',
       'run', ...(this.name === 'runc' ? ['--keep'] : []), '--bundle', files.dir, '--pid-file', files.pid, id,
     ];
+    return { argv, env };
   }
 
   /** Deletes the container (killing it first when `force`); a container it does not know is fine. */
@@ -105,11 +126,12 @@ export class Runc {
    * status; a missing command gives runc's message on stderr and a non-zero status.
    */
   async exec(id: string, argv: string[], options: ExecOptions & { pidFile: string; cgroupDirs?: string[] }): Promise<{ exitCode: number }> {
-    const runtimeArgv = [this.binary, ...this.globalArgs(), 'exec', ...(options.tty ? ['--tty'] : []), '--pid-file', options.pidFile, id, ...argv];
+    const { path, env } = await this.invocation();
+    const runtimeArgv = [path, ...this.globalArgs(), 'exec', ...(options.tty ? ['--tty'] : []), '--pid-file', options.pidFile, id, ...argv];
     // A runtime that makes no cgroups puts the command in none: join the container's first.
     const args = options.cgroupDirs?.length ? ['/bin/busybox', 'sh', '-c', JOIN_AND_EXEC, options.cgroupDirs.join(' '), ...runtimeArgv] : runtimeArgv;
     let settled = false;
-    const running = (options.tty ? this.execWithTty(args, options) : this.execWithPipes(args, options)).finally(() => (settled = true));
+    const running = (options.tty ? this.execWithTty(args, env, options) : this.execWithPipes(args, env, options)).finally(() => (settled = true));
     const kill = async () => {
       // Killing runc would orphan the command inside the container: kill the command itself,
       // once runc has written its pid.
@@ -146,8 +168,8 @@ export class Runc {
     }
   }
 
-  private execWithPipes(args: string[], options: ExecOptions): Promise<number> {
-    const child: ChildProcess = spawn(args[0], args.slice(1), { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  private execWithPipes(args: string[], env: Record<string, string>, options: ExecOptions): Promise<number> {
+    const child: ChildProcess = spawn(args[0], args.slice(1), { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     if (options.stdin && child.stdin) {
       child.stdin.on('error', () => undefined); // the command may exit without reading its input
       options.stdin.pipe(child.stdin);
@@ -165,8 +187,8 @@ export class Runc {
     });
   }
 
-  private execWithTty(args: string[], options: ExecOptions): Promise<number> {
-    const term = pty.spawn(args[0], args.slice(1), { name: 'xterm', cols: 80, rows: 24, encoding: null } as pty.IPtyForkOptions);
+  private execWithTty(args: string[], env: Record<string, string>, options: ExecOptions): Promise<number> {
+    const term = pty.spawn(args[0], args.slice(1), { name: 'xterm', cols: 80, rows: 24, encoding: null, env: { ...process.env, ...env } } as pty.IPtyForkOptions);
     term.onData((data: string | Buffer) => options.stdout?.write(data));
     const onInput = (chunk: Buffer | string) => term.write(typeof chunk === 'string' ? chunk : chunk.toString('binary'));
     options.stdin?.on('data', onInput);
@@ -193,7 +215,8 @@ export class Runc {
 
   private async command(args: string[], withGlobals = true): Promise<{ stdout: string }> {
     try {
-      const { stdout } = await defaultSpawner().run([this.binary, ...(withGlobals ? [...this.globalArgs(), ...args] : args)]);
+      const { path, env } = await this.invocation();
+      const { stdout } = await defaultSpawner().run([path, ...(withGlobals ? [...this.globalArgs(), ...args] : args)], { env });
       return { stdout };
     } catch (err) {
       const message = runtimeMessage((err as { stderr?: string }).stderr ?? '') || (err as Error).message;

@@ -25,6 +25,13 @@ describe('Spawner', { skip: process.platform !== 'linux' ? 'Linux only' : undefi
     assert.equal(err.stderr, 'err\n');
   });
 
+  test('env is added to that command\'s environment alone', async () => {
+    const print = ['/bin/busybox', 'sh', '-c', 'printf "[%s]" "${SKIFF_TEST_VAR-unset}"'];
+    assert.equal((await spawner.run(print, { env: { SKIFF_TEST_VAR: "it's $x" } })).stdout, "[it's $x]");
+    assert.equal((await spawner.run(print)).stdout, '[unset]');
+    await assert.rejects(spawner.run(print, { env: { 'BAD NAME': '1' } }), /invalid environment variable name/);
+  });
+
   test('a missing binary rejects with ENOENT', async () => {
     const err = await spawner.run(['skiff-no-such-command']).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof SpawnedCommandError);

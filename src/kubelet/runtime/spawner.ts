@@ -10,13 +10,14 @@
  * process group reaches them.
  *
  * The protocol. A request is a file `<id>.c` in the helper's private directory — shell text
- * setting the mode and input file, and `set --` with the argv quoted — and a line `<id>` on the
- * helper's stdin; the shell sources the file (buffered reads, where `read` of a long line would
- * be a system call a byte) and starts the command in the background. Each reply is a line on its
- * stdout: `<id> <exit status>` once the command has ended, its stdout and stderr then in
- * `<id>.o` and `<id>.e` (a subshell waits for it to say so). A `ready` command (the container
- * monitor, which runs for as long as its container) is started without that subshell, one
- * process fewer to make and to keep: the helper replies `<id> pid <pid>`, the command keeps the
+ * setting the input file and the environment the command adds, and `set --` with the argv
+ * quoted — and a line `<id> <mode>` on the helper's stdin; the shell forks a subshell, which
+ * sources the file (buffered reads, where `read` of a long line would be a system call a byte;
+ * in the subshell, so what it exports reaches that command alone) and runs the command. Each
+ * reply is a line on its stdout: `<id> <exit status>` once the command has ended, its stdout and
+ * stderr then in `<id>.o` and `<id>.e` (the subshell waits for it to say so). A `ready` command
+ * (the container monitor, which runs for as long as its container) is exec'd by the subshell
+ * instead, one process fewer to make and to keep: the helper replies `<id> pid <pid>`, the command keeps the
  * helper's stdout as its own and reports itself with `$SKIFF_SPAWN_ID up <pid>` when its set-up
  * is done, then lets go of the pipe and runs on; one that exits before that is noticed by its
  * pid going (its stderr says why). The helper exits, removing its directory, when its input
@@ -66,6 +67,8 @@ export interface SpawnOptions {
   ready?: boolean;
   /** Written to the process's stdin (e.g. `ip -batch -`); stdin is /dev/null without it. */
   input?: string;
+  /** Added to the process's environment (which is otherwise the kubelet's at the helper's start). Default none. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -75,10 +78,9 @@ export interface SpawnOptions {
 const HELPER_SCRIPT = [
   'd=$1',
   'exec 3>&1 >/dev/null',
-  'while IFS= read -r id; do',
-  '  m=r; i=/dev/null; . "$d/$id.c"',
-  '  if [ "$m" = u ]; then SKIFF_SPAWN_ID=$id "$@" <"$i" >&3 2>"$d/$id.e" 3>&- & echo "$id pid $!" >&3',
-  '  else ( "$@" <"$i" >"$d/$id.o" 2>"$d/$id.e" 3>&-; echo "$id $?" >&3 ) &',
+  'while IFS=" " read -r id m; do',
+  '  if [ "$m" = u ]; then ( i=/dev/null; . "$d/$id.c"; export SKIFF_SPAWN_ID=$id; exec "$@" <"$i" >&3 2>"$d/$id.e" 3>&- ) & echo "$id pid $!" >&3',
+  '  else ( i=/dev/null; . "$d/$id.c"; "$@" <"$i" >"$d/$id.o" 2>"$d/$id.e" 3>&-; echo "$id $?" >&3 ) &',
   '  fi',
   'done',
   'rm -rf "$d"',
@@ -98,6 +100,14 @@ interface Pending {
 /** A word for the shell: single-quoted, with quotes and newlines spelled out. */
 function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`).replace(/\n/g, `'"$nl"'`)}'`;
+}
+
+/** `export NAME=value` lines for the request file; a name the shell would not take is an error. */
+function exports(env: Record<string, string> = {}): string {
+  return Object.entries(env).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+    return `export ${name}=${quote(value)}\n`;
+  }).join('');
 }
 
 /**
@@ -127,7 +137,7 @@ export class Spawner {
   private watchTimer?: NodeJS.Timeout;
 
   /** Runs `argv` to its exit; rejects with {@link SpawnedCommandError} unless it exits 0. */
-  async run(argv: string[], options: Pick<SpawnOptions, 'input'> = {}): Promise<{ stdout: string; stderr: string }> {
+  async run(argv: string[], options: Pick<SpawnOptions, 'input' | 'env'> = {}): Promise<{ stdout: string; stderr: string }> {
     const result = await this.spawn(argv, options);
     if (result.code !== 0) throw new SpawnedCommandError(argv, result.stdout, result.stderr, result.code ?? null);
     return { stdout: result.stdout, stderr: result.stderr };
@@ -148,14 +158,14 @@ export class Spawner {
     const input = options.input !== undefined ? join(dir, `${id}.i`) : '/dev/null';
     try {
       if (options.input !== undefined) writeFileSync(input, options.input);
-      writeFileSync(join(dir, `${id}.c`), `${options.ready ? 'm=u; ' : ''}i=${quote(input)}\nnl='\n'\nset -- ${[binary, ...argv.slice(1)].map(quote).join(' ')}\n`);
+      writeFileSync(join(dir, `${id}.c`), `i=${quote(input)}\nnl='\n'\n${exports(options.env)}set -- ${[binary, ...argv.slice(1)].map(quote).join(' ')}\n`);
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { argv, ready: options.ready === true, resolve, reject });
       this.reference();
-      helper.stdin!.write(`${id}\n`);
+      helper.stdin!.write(`${id} ${options.ready ? 'u' : 'r'}\n`);
     });
   }
 
