@@ -13,7 +13,7 @@ import { apiVersionOf, type ResourceInfo } from '../api/resource.ts';
 import { ApiError, apiErrorFrom } from './api-error.ts';
 import { realClock, sleep, type Clock } from './clock.ts';
 import { loadKubeconfig, type ClusterConnection } from './kubeconfig.ts';
-import { discardBody, NodeHttpTransport, readJson, type HttpRequest, type HttpResponse, type Transport } from './transport.ts';
+import { NodeHttpTransport, parseJsonText, requestWhole, type HttpRequest, type Transport, type WholeResponse } from './transport.ts';
 import { decodeShared, openWatch, type Watch, type WatchEvent } from './watch-stream.ts';
 
 export type { Watch, WatchEvent } from './watch-stream.ts';
@@ -263,14 +263,10 @@ export class RestClient {
     const retryTooManyRequests = how.retryTooManyRequests ?? true;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.retry.maxRetries;
-      let res: HttpResponse;
       try {
-        res = await this.transport.request({ method, path: urlPath, headers, body: text, timeoutMs: this.requestTimeoutMs });
-        if (how.discardAnswer && res.status >= 200 && res.status < 300) {
-          await discardBody(res);
-          return undefined as T;
-        }
-        const parsed = await readJson(res);
+        const res = await requestWhole(this.transport, { method, path: urlPath, headers, body: text, timeoutMs: this.requestTimeoutMs });
+        if (how.discardAnswer && res.status >= 200 && res.status < 300) return undefined as T;
+        const parsed = parseJsonText(res.text);
         if (res.status >= 200 && res.status < 300) return parsed as T;
         const err = apiErrorFrom(res.status, parsed);
         if (last || !((res.status === 429 && retryTooManyRequests) || res.status >= 500)) throw err;
@@ -304,7 +300,7 @@ function retriable(method: string, err: unknown): boolean {
   return method === 'GET' || method === 'PUT' || method === 'DELETE';
 }
 
-function retryAfterMs(res: HttpResponse, err: ApiError): number | undefined {
+function retryAfterMs(res: WholeResponse, err: ApiError): number | undefined {
   const header = res.headers['retry-after'];
   const seconds = header !== undefined ? Number(header) : err.status.details?.retryAfterSeconds;
   return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;

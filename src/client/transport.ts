@@ -5,9 +5,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { connect as connectTcp, isIP } from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
-import { createSecureContext } from 'node:tls';
+import { connect as connectTls, createSecureContext } from 'node:tls';
+import { Http1Client, type WholeResponse } from './http1-client.ts';
 import type { ClusterConnection } from './kubeconfig.ts';
+
+export type { WholeResponse } from './http1-client.ts';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -34,6 +38,11 @@ export interface HttpResponse {
 export interface Transport {
   /** Rejects on connection failures; any HTTP status resolves. */
   request(req: HttpRequest): Promise<HttpResponse>;
+  /**
+   * The request and its whole response, read to the end, for calls that do not stream (no
+   * `signal`). Optional: {@link requestWhole} reads {@link request}'s body where it is absent.
+   */
+  requestWhole?(req: HttpRequest): Promise<WholeResponse>;
   /** Closes idle kept-alive connections. */
   close(): void;
 }
@@ -59,6 +68,8 @@ export class NodeHttpTransport implements Transport {
    */
   private deadlines: Deadline[] = [];
   private sweeper: NodeJS.Timeout | undefined;
+  /** Whole exchanges (most API calls): see http1-client.ts for why not node:https. */
+  private readonly whole: Http1Client;
 
   constructor(conn: ClusterConnection) {
     this.url = new URL(conn.server);
@@ -85,6 +96,34 @@ export class NodeHttpTransport implements Transport {
     // some twenty options twice per request.
     const poolName = this.agent.getName({ host: this.hostname, port: Number(this.port) || undefined });
     this.agent.getName = () => poolName;
+    this.whole = new Http1Client({ host: this.url.host, connect: this.connector(conn, secure) });
+  }
+
+  /** How {@link whole} opens a connection: as the agent would (same TLS context and checks). */
+  private connector(conn: ClusterConnection, secure: boolean): () => Duplex {
+    if (conn.connect) return conn.connect;
+    const port = Number(this.port) || (secure ? 443 : 80);
+    const host = this.hostname;
+    if (!secure) return () => connectTcp({ host, port, noDelay: true });
+    const options = {
+      host,
+      port,
+      // SNI takes names only; an address is checked against the certificate's IP SANs.
+      servername: isIP(host) ? undefined : host,
+      secureContext: (this.agent as https.Agent).options.secureContext,
+      rejectUnauthorized: !conn.insecureSkipTlsVerify,
+    };
+    return () => {
+      const socket = connectTls(options);
+      socket.setNoDelay(true);
+      return socket;
+    };
+  }
+
+  requestWhole(req: HttpRequest): Promise<WholeResponse> {
+    if (req.signal) return readWhole(this.request(req));
+    const headers: Record<string, string> = this.auth.Authorization ? { ...this.auth, ...req.headers } : { ...req.headers };
+    return this.whole.exchange({ method: req.method, path: this.basePath + req.path, headers, body: req.body, timeoutMs: req.timeoutMs });
   }
 
   request(req: HttpRequest): Promise<HttpResponse> {
@@ -116,6 +155,7 @@ export class NodeHttpTransport implements Transport {
 
   close(): void {
     this.agent.destroy();
+    this.whole.close();
   }
 
   private setDeadline(r: http.ClientRequest, req: HttpRequest): Deadline {
@@ -184,10 +224,18 @@ class IncomingResponse implements HttpResponse {
 
 /**
  * Reads a whole body: parsed JSON, the raw text if it is not JSON, undefined if empty. Rejects
- * when the stream fails or closes before its end. (Listeners, not `for await`: the async
- * iterator costs a promise and a stream wrapper per response.)
+ * when the stream fails or closes before its end.
  */
-export function readJson(res: HttpResponse): Promise<unknown> {
+export async function readJson(res: HttpResponse): Promise<unknown> {
+  return parseJsonText(await readText(res));
+}
+
+/**
+ * Reads a whole body as text. Rejects when the stream fails or closes before its end.
+ * (Listeners, not `for await`: the async iterator costs a promise and a stream wrapper per
+ * response.)
+ */
+function readText(res: HttpResponse): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
@@ -195,13 +243,7 @@ export function readJson(res: HttpResponse): Promise<unknown> {
     body.on('data', (chunk: Buffer | string) => chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     body.once('end', () => {
       ended = true;
-      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
-      if (!text) return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        resolve(text);
-      }
+      resolve((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8'));
     });
     body.once('error', reject);
     body.once('close', () => {
@@ -210,19 +252,24 @@ export function readJson(res: HttpResponse): Promise<unknown> {
   });
 }
 
-/** Reads a body to its end without keeping it; rejects as {@link readJson} does. */
-export function discardBody(res: HttpResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let ended = false;
-    const body = res.body;
-    body.once('end', () => {
-      ended = true;
-      resolve();
-    });
-    body.once('error', reject);
-    body.once('close', () => {
-      if (!ended) reject(Object.assign(new Error('the response ended before its body was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-    body.resume();
-  });
+/** `req` through `transport`, with the whole response read (see {@link Transport.requestWhole}). */
+export function requestWhole(transport: Transport, req: HttpRequest): Promise<WholeResponse> {
+  return transport.requestWhole ? transport.requestWhole(req) : readWhole(transport.request(req));
+}
+
+/** A streamed response read to its end as text. */
+async function readWhole(pending: Promise<HttpResponse>): Promise<WholeResponse> {
+  const res = await pending;
+  const text = await readText(res);
+  return { status: res.status, headers: res.headers, text };
+}
+
+/** The body of a whole response as JSON: parsed, the raw text if it is not JSON, undefined if empty. */
+export function parseJsonText(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
