@@ -272,17 +272,25 @@ for (const binary of ['runc', 'crun'] as const) describe(`OciRuntime with ${bina
     await runtime.startContainer(c.id);
     const out = new PassThrough();
     let text = '';
-    out.on('data', (d) => (text += d));
+    let started = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    out.on('data', (d) => {
+      text += d;
+      if (text.includes('on-a-tty')) started();
+    });
+    // As a terminal resized during the session: sent once the command runs. (A size sent at the
+    // very start can fall between the runtime reading the terminal's size and its watching for
+    // changes: runc and crun both have that window, and under load it was hit.)
     async function* sizes() {
+      await running;
       yield { width: 123, height: 45 };
     }
     const stdin = new PassThrough();
-    // runc sizes the exec's terminal a moment after the command starts (its own race: `stty size`
-    // can still read 0 0 right at the start), so the command waits, bounded, for a size to arrive.
-    const script = 'read line; [ -t 0 ] && echo on-a-tty; i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; stty size; exit 4';
-    const running = runtime.exec(c.id, ['sh', '-c', script], { tty: true, stdin, stdout: out, resize: sizes() });
+    // The command waits, bounded, for the new size to reach its terminal.
+    const script = 'read line; [ -t 0 ] && echo on-a-tty; i=0; while [ "$(stty size)" != "45 123" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; stty size; exit 4';
+    const exec = runtime.exec(c.id, ['sh', '-c', script], { tty: true, stdin, stdout: out, resize: sizes() });
     stdin.write('go\r');
-    assert.equal((await running).exitCode, 4);
+    assert.equal((await exec).exitCode, 4);
     assert.match(text, /on-a-tty/);
     assert.match(text, /45 123/);
   });

@@ -122,7 +122,7 @@ export class Runc {
 
   /**
    * `runc exec` in the foreground; with a TTY under node-pty, so runc has a controlling terminal
-   * to hand the process (and resizes reach it as SIGWINCH). Resolves with the command's exit
+   * to hand the process (resizes: see {@link execWithTty}). Resolves with the command's exit
    * status; a missing command gives runc's message on stderr and a non-zero status.
    */
   async exec(id: string, argv: string[], options: ExecOptions & { pidFile: string; cgroupDirs?: string[] }): Promise<{ exitCode: number }> {
@@ -131,21 +131,24 @@ export class Runc {
     // A runtime that makes no cgroups puts the command in none: join the container's first.
     const args = options.cgroupDirs?.length ? ['/bin/busybox', 'sh', '-c', JOIN_AND_EXEC, options.cgroupDirs.join(' '), ...runtimeArgv] : runtimeArgv;
     let settled = false;
-    const running = (options.tty ? this.execWithTty(args, env, options) : this.execWithPipes(args, env, options)).finally(() => (settled = true));
-    const kill = async () => {
-      // Killing runc would orphan the command inside the container: kill the command itself,
-      // once runc has written its pid.
+    /** The command's pid, once the runtime has written it; undefined if it ends first. */
+    const commandPid = async (): Promise<number | undefined> => {
       for (let delay = 2; !settled; delay = Math.min(delay * 2, 50)) {
         const pid = Number((await readFile(options.pidFile, 'utf8').catch(() => '')).trim());
-        if (pid > 0) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-          return;
-        }
+        if (pid > 0) return pid;
         await new Promise((r) => setTimeout(r, delay));
+      }
+      return undefined;
+    };
+    const running = (options.tty ? this.execWithTty(args, env, options, commandPid) : this.execWithPipes(args, env, options)).finally(() => (settled = true));
+    const kill = async () => {
+      // Killing runc would orphan the command inside the container: kill the command itself.
+      const pid = await commandPid();
+      if (pid === undefined) return;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
       }
     };
     let timer: NodeJS.Timeout | undefined;
@@ -187,7 +190,13 @@ export class Runc {
     });
   }
 
-  private execWithTty(args: string[], env: Record<string, string>, options: ExecOptions): Promise<number> {
+  /**
+   * A resize is applied twice: to node-pty's terminal, which runc copies to the command's on
+   * SIGWINCH, and to the command's own terminal, reached from the host through its stdin
+   * (/proc/PID/fd/0) with stty — crun 1.8's `exec --tty` sizes the command's terminal once, at
+   * the start, and passes no later change on (the kernel sends the command SIGWINCH either way).
+   */
+  private execWithTty(args: string[], env: Record<string, string>, options: ExecOptions, commandPid: () => Promise<number | undefined>): Promise<number> {
     const term = pty.spawn(args[0], args.slice(1), { name: 'xterm', cols: 80, rows: 24, encoding: null, env: { ...process.env, ...env } } as pty.IPtyForkOptions);
     term.onData((data: string | Buffer) => options.stdout?.write(data));
     const onInput = (chunk: Buffer | string) => term.write(typeof chunk === 'string' ? chunk : chunk.toString('binary'));
@@ -197,7 +206,11 @@ export class Runc {
       if (!options.resize) return;
       for await (const size of options.resize) {
         if (finished) break;
-        term.resize(Math.max(1, size.width), Math.max(1, size.height));
+        const [cols, rows] = [Math.max(1, size.width), Math.max(1, size.height)];
+        term.resize(cols, rows);
+        const pid = await commandPid();
+        if (pid === undefined || finished) break;
+        await defaultSpawner().run(['/bin/busybox', 'stty', '-F', `/proc/${pid}/fd/0`, 'rows', String(rows), 'cols', String(cols)]).catch(() => undefined);
       }
     })().catch(() => undefined);
     return new Promise((resolve) => {
