@@ -191,6 +191,25 @@ describe('Endpoints and EndpointSlice controllers against a real API server', ()
       return !!ep && (ep.subsets ?? []).length === 0;
     });
   });
+  test("another writer's change to the Endpoints or a slice we manage is put right (our own writes are not taken for it)", async () => {
+    const c = cluster.client;
+    await c.create<Service>(services, { metadata: { name: 'guarded', namespace: 'default' }, spec: { selector: { app: 'guarded' }, ports: [{ port: 80 }] } });
+    await c.create(pods, { ...pod('g', 8080), metadata: { name: 'g', namespace: 'default', labels: { app: 'guarded' } } });
+    await setStatus(c, 'g', '10.42.0.9', true);
+    await waitFor('the Endpoints and slice of guarded', async () => {
+      const ep = await tryGet<Endpoints>(c, endpoints, 'guarded');
+      return isDeepStrictEqual(summarize(ep).ready, { '10.42.0.9': [80] }) && isDeepStrictEqual((await sliceView(c, 'guarded')).view, { '10.42.0.9': [true, 80] });
+    });
+    const ep = (await tryGet<Endpoints>(c, endpoints, 'guarded'))!;
+    await c.update(endpoints, { ...ep, subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 1, protocol: 'TCP' }] }] });
+    const [slice] = (await sliceView(c, 'guarded')).slices;
+    await c.update(slices, { ...slice, endpoints: [{ addresses: ['192.0.2.1'], conditions: { ready: true } }] });
+    await waitFor('the Endpoints and slice restored', async () => {
+      const now = await tryGet<Endpoints>(c, endpoints, 'guarded');
+      return isDeepStrictEqual(summarize(now).ready, { '10.42.0.9': [80] }) && isDeepStrictEqual((await sliceView(c, 'guarded')).view, { '10.42.0.9': [true, 80] });
+    });
+  });
+
   test('after a restart the same slices are kept, and what a Service deleted meanwhile left behind is removed', async () => {
     const c = cluster.client;
     for (const name of ['api', 'old']) {

@@ -18,7 +18,7 @@ import { isAlreadyExists, isConflict, isNotFound, keyOf, runReconciler, splitKey
 import type { ControllerConstructor } from './controller.ts';
 import { computeSubsets, truncateSubsets } from './endpoint-subsets.ts';
 import { isNamespaceTerminating } from './namespace-terminating.ts';
-import { HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podsSelectedBy, serviceSelector, servicesSelecting } from './service-pods.ts';
+import { HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podEndpointsChanged, podsSelectedBy, serviceSelector, servicesSelecting } from './service-pods.ts';
 import { indexPods, indexServiceSelectors } from './selection-indexes.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
 
@@ -61,19 +61,38 @@ export const endpointsController: ControllerConstructor = (ctx) => {
   services.addEventHandler({ onAdd: enqueue, onUpdate: (_, svc) => enqueue(svc), onDelete: enqueue });
   pods.addEventHandler({
     onAdd: (pod) => enqueueServicesOf(pod),
-    onUpdate: (old, pod) => enqueueServicesOf(old, pod),
+    onUpdate: (old, pod) => {
+      if (podEndpointsChanged(old, pod)) enqueueServicesOf(old, pod);
+    },
     onDelete: (pod) => enqueueServicesOf(pod),
   });
+  /**
+   * Service key → the resourceVersion of our last write of its Endpoints, until the informer
+   * shows it: that event is our own write coming back, and a sync for it would find nothing to do.
+   */
+  const ownWrites = new Map<string, string>();
+  const endpointsChanged = (ep: Endpoints) => {
+    const key = keyOf(ep);
+    const own = ownWrites.get(key);
+    if (own !== undefined) {
+      ownWrites.delete(key);
+      if (own === ep.metadata?.resourceVersion) return;
+    }
+    enqueue(ep);
+  };
   // Someone else's write to an Endpoints we manage (or the removal of one left over from a
   // Service deleted while we were down) is put right by syncing its Service.
-  endpoints.addEventHandler({ onAdd: enqueue, onUpdate: (_, ep) => enqueue(ep), onDelete: enqueue });
+  endpoints.addEventHandler({ onAdd: endpointsChanged, onUpdate: (_, ep) => endpointsChanged(ep), onDelete: enqueue });
 
   async function reconcile(key: string): Promise<Result | void> {
     const { namespace = '', name } = splitKey(key);
     const svc = services.cache.getByName(namespace, name);
     const current = endpoints.cache.getByName(namespace, name);
     if (!wantsEndpoints(svc)) {
-      if (!svc) tracker.forget(namespace, name);
+      if (!svc) {
+        tracker.forget(namespace, name);
+        ownWrites.delete(key);
+      }
       if (current?.metadata?.labels?.[ENDPOINTS_MANAGED_BY] === ENDPOINTS_CONTROLLER_NAME) {
         await ctx.client.delete(endpointsResource, namespace, name, { preconditions: { uid: current.metadata.uid } }).catch((err) => {
           if (!isNotFound(err) && !isConflict(err)) throw err;
@@ -107,8 +126,8 @@ export const endpointsController: ControllerConstructor = (ctx) => {
     next.metadata!.annotations = annotations;
     next.subsets = subsets;
     try {
-      if (current) await ctx.client.update(endpointsResource, next);
-      else await ctx.client.create(endpointsResource, next);
+      const written = current ? await ctx.client.update(endpointsResource, next) : await ctx.client.create(endpointsResource, next);
+      if (written.metadata?.resourceVersion) ownWrites.set(key, written.metadata.resourceVersion);
       tracker.record(svc, selected);
     } catch (err) {
       if (isNamespaceTerminating(err)) return;

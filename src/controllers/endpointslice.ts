@@ -18,7 +18,7 @@ import { wantsEndpoints } from './endpoints.ts';
 import { isNamespaceTerminating } from './namespace-terminating.ts';
 import { planSlices, type EndpointGroup, portsKey } from './endpointslice-plan.ts';
 import { isPodReady } from './pod-util.ts';
-import { findPort, HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podIPv4, podsSelectedBy, servicesSelecting, shouldPodBeInEndpoints, shouldSetHostname } from './service-pods.ts';
+import { findPort, HEADLESS_LABEL, isHeadless, LAST_CHANGE_TRIGGER_TIME, podEndpointsChanged, podIPv4, podsSelectedBy, servicesSelecting, shouldPodBeInEndpoints, shouldSetHostname } from './service-pods.ts';
 import { indexPods, indexServiceSelectors } from './selection-indexes.ts';
 import { SliceExpectations } from './slice-expectations.ts';
 import { TriggerTimeTracker } from './trigger-time-tracker.ts';
@@ -116,18 +116,24 @@ export function newEndpointSliceController(ctx: ControllerContext, options: Endp
     const namespace = versions[0].metadata?.namespace ?? '';
     for (const svc of servicesSelecting(namespace, versions.map((p) => p.metadata?.labels), services.cache)) enqueue(svc);
   };
-  /** A slice we manage: note that the cache has seen it, and sync its Service. */
+  /**
+   * A slice we manage: note that the cache has seen it, and sync its Service — unless it is
+   * exactly our own last write of it coming back (upstream's EndpointSliceTracker.ShouldSync),
+   * which a sync would find nothing to do about.
+   */
   const sliceChanged = (slice: EndpointSlice, deleted: boolean) => {
     const labels = slice.metadata?.labels ?? {};
     if (labels[MANAGED_BY_LABEL] !== ENDPOINTSLICE_CONTROLLER_NAME || !labels[SERVICE_NAME_LABEL]) return;
     const key = `${slice.metadata?.namespace}/${labels[SERVICE_NAME_LABEL]}`;
-    expectations.observed(key, slice, deleted);
+    if (expectations.observed(key, slice, deleted) === 'own-write') return;
     queue.add(key);
   };
   services.addEventHandler({ onAdd: enqueue, onUpdate: (_, svc) => enqueue(svc), onDelete: enqueue });
   pods.addEventHandler({
     onAdd: (pod) => enqueueServicesOf(pod),
-    onUpdate: (old, pod) => enqueueServicesOf(old, pod),
+    onUpdate: (old, pod) => {
+      if (podEndpointsChanged(old, pod)) enqueueServicesOf(old, pod);
+    },
     onDelete: (pod) => enqueueServicesOf(pod),
   });
   slices.addEventHandler({

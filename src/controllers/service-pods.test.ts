@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import { findPort, selectorMatches } from './service-pods.ts';
+import { findPort, podEndpointsChanged, selectorMatches } from './service-pods.ts';
 
 const pod: Pod = {
   metadata: { name: 'p', namespace: 'ns', labels: { app: 'web', tier: 'front' } },
@@ -37,4 +37,41 @@ describe('selectorMatches', () => {
     { name: 'an empty selector selects nothing', svc: svc({}), want: false },
   ];
   for (const c of cases) test(c.name, () => assert.equal(selectorMatches(c.svc, pod.metadata!.labels), c.want));
+});
+
+describe('podEndpointsChanged', () => {
+  const base: Pod = {
+    metadata: { name: 'p', namespace: 'ns', resourceVersion: '1', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c' }] },
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+  };
+  const running = (pod: Pod, ready: boolean): Pod => ({
+    ...pod,
+    metadata: { ...pod.metadata, resourceVersion: String(Number(pod.metadata!.resourceVersion) + 1) },
+    status: { ...pod.status, phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  /** `pod` written once more (a newer resourceVersion), with `change` made to a copy of its metadata, spec and status. */
+  const next = (pod: Pod, change: (p: { metadata: Record<string, unknown> & { labels?: Record<string, string> }; spec: NonNullable<Pod['spec']>; status: NonNullable<Pod['status']> }) => void): Pod => {
+    const p = structuredClone({ metadata: { ...pod.metadata }, spec: pod.spec!, status: pod.status ?? {} });
+    p.metadata.resourceVersion = String(Number(pod.metadata!.resourceVersion) + 1);
+    change(p);
+    return p as Pod;
+  };
+  const up = running(base, true);
+  const cases: { name: string; old: Pod; pod: Pod; want: boolean }[] = [
+    { name: 'the same version (a resync) changes nothing', old: up, pod: structuredClone(up), want: false },
+    { name: 'a binding (nodeName set before any address) changes nothing', old: base, pod: next(base, (p) => (p.spec.nodeName = 'n1')), want: false },
+    { name: 'a condition other than Ready changes nothing', old: up, pod: next(up, (p) => p.status.conditions!.push({ type: 'ContainersReady', status: 'True' })), want: false },
+    { name: 'a restart count changes nothing', old: up, pod: next(up, (p) => (p.status.containerStatuses = [{ name: 'c', image: 'i', imageID: '', ready: true, restartCount: 1 }])), want: false },
+    { name: 'getting an address and Ready does', old: base, pod: running(base, true), want: true },
+    { name: 'getting an address while not Ready does', old: base, pod: running(base, false), want: true },
+    { name: 'a readiness flip does', old: up, pod: next(up, (p) => (p.status.conditions = [{ type: 'Ready', status: 'False' }])), want: true },
+    { name: 'new labels do', old: up, pod: next(up, (p) => (p.metadata.labels = { app: 'api' })), want: true },
+    { name: 'a label added does', old: up, pod: next(up, (p) => (p.metadata.labels!.tier = 'front')), want: true },
+    { name: 'a hostname does', old: up, pod: next(up, (p) => (p.spec.hostname = 'h')), want: true },
+    { name: 'a deletion does', old: up, pod: next(up, (p) => (p.metadata.deletionTimestamp = '2024-05-01T10:00:00Z')), want: true },
+    { name: 'finishing does, even with Ready already false', old: running(base, false), pod: next(running(base, false), (p) => (p.status.phase = 'Succeeded')), want: true },
+    { name: 'a second address does', old: up, pod: next(up, (p) => p.status.podIPs!.push({ ip: 'fd00::5' })), want: true },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(podEndpointsChanged(c.old, c.pod), c.want));
 });

@@ -6,6 +6,7 @@
  */
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { ObjectCache } from '../client/index.ts';
+import { isPodReady } from './pod-util.ts';
 import { LABEL_IN_NAMESPACE_INDEX, pairInNamespace, SELECTOR_IN_NAMESPACE_INDEX, type indexPods, type indexServiceSelectors } from './selection-indexes.ts';
 
 /**
@@ -50,6 +51,33 @@ export function servicesSelecting(namespace: string, labelSets: (Record<string, 
     }
   }
   return [...candidates.values()].filter((svc) => labelSets.some((labels) => selectorMatches(svc, labels)));
+}
+
+/**
+ * Whether an update of a pod can change any Service's endpoints (upstream's
+ * podEndpointsChanged): its labels, hostname or subdomain (which Services select it, and its
+ * DNS name), its deletion, its readiness, its addresses, or its finishing. Anything else — a
+ * binding, a container restart count, a condition other than Ready — leaves every endpoint
+ * as it was, so the Services are not synced for it: at scale a pod is written several times
+ * on its way to Running, and each sync of a Service reads all its pods. Name, namespace and
+ * uid are immutable, and nodeName is set once, before the pod has an address.
+ */
+export function podEndpointsChanged(old: Pod, pod: Pod): boolean {
+  if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return false;
+  if (!sameMap(old.metadata?.labels, pod.metadata?.labels)) return true;
+  if (old.spec?.hostname !== pod.spec?.hostname || old.spec?.subdomain !== pod.spec?.subdomain) return true;
+  if (old.metadata?.deletionTimestamp !== pod.metadata?.deletionTimestamp) return true;
+  if (isPodReady(old) !== isPodReady(pod) || isPodTerminal(old) !== isPodTerminal(pod)) return true;
+  if (old.status?.podIP !== pod.status?.podIP) return true;
+  const oldIPs = old.status?.podIPs ?? [];
+  const ips = pod.status?.podIPs ?? [];
+  return oldIPs.length !== ips.length || oldIPs.some((p, i) => p.ip !== ips[i].ip);
+}
+
+function sameMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ak = Object.keys(a ?? {});
+  if (ak.length !== Object.keys(b ?? {}).length) return false;
+  return ak.every((k) => b![k] === a![k]);
 }
 
 /** A pod that has finished (Succeeded or Failed) and will never serve again. */

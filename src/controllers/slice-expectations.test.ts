@@ -22,6 +22,21 @@ describe('SliceExpectations', () => {
     assert.equal(e.stale('ns/other'), false);
   });
 
+  test('observing exactly its own last write (or delete) is told apart from any other change', () => {
+    const e = new SliceExpectations(() => 0);
+    e.written('ns/web', slice('web-abc', '10'));
+    e.deleted('ns/web', 'web-old');
+    assert.equal(e.observed('ns/web', slice('web-abc', '9'), false), 'other', 'an older version');
+    assert.equal(e.observed('ns/web', slice('web-abc', '10'), false), 'own-write');
+    assert.equal(e.observed('ns/web', slice('web-abc', '10'), false), 'other', 'only once');
+    assert.equal(e.observed('ns/web', slice('web-old', '11'), true), 'own-write');
+    e.written('ns/web', slice('web-abc', '12'));
+    assert.equal(e.observed('ns/web', slice('web-abc', '14'), false), 'other', 'someone wrote after us');
+    e.written('ns/web', slice('web-abc', '15'));
+    assert.equal(e.observed('ns/web', slice('web-abc', '15'), true), 'other', 'someone deleted what we wrote');
+    assert.equal(e.observed('ns/web', slice('web-new', '16'), false), 'other', 'a slice we never wrote');
+  });
+
   test('an expectation the cache never meets lapses after maxWaitMs', () => {
     let now = 0;
     const e = new SliceExpectations(() => now, 1000);

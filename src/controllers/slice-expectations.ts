@@ -28,16 +28,22 @@ export class SliceExpectations {
     this.slices(serviceKey).set(name, { rv: DELETED, at: this.now() });
   }
 
-  /** Clears what the cache now shows: `slice` as the informer delivered it (gone when `deleted`). */
-  observed(serviceKey: string, slice: EndpointSlice, deleted: boolean): void {
+  /**
+   * Clears what the cache now shows: `slice` as the informer delivered it (gone when `deleted`).
+   * Answers `own-write` when that is exactly the last write recorded for it (the version
+   * {@link written} returned, or the delete {@link deleted} made), `other` otherwise.
+   */
+  observed(serviceKey: string, slice: EndpointSlice, deleted: boolean): 'own-write' | 'other' {
     const slices = this.expected.get(serviceKey);
     const name = slice.metadata?.name ?? '';
     const want = slices?.get(name)?.rv;
-    if (want === undefined) return;
-    const done = want === DELETED ? deleted : deleted || atLeast(slice.metadata?.resourceVersion ?? '', want);
-    if (!done) return;
+    if (want === undefined) return 'other';
+    const rv = slice.metadata?.resourceVersion ?? '';
+    const done = want === DELETED ? deleted : deleted || atLeast(rv, want);
+    if (!done) return 'other';
     slices!.delete(name);
     if (slices!.size === 0) this.expected.delete(serviceKey);
+    return (want === DELETED ? deleted : !deleted && rv === want) ? 'own-write' : 'other';
   }
 
   /** Whether the cache still lacks some write made for this Service. */

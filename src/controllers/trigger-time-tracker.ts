@@ -16,6 +16,11 @@ interface ServiceState {
 
 export class TriggerTimeTracker {
   private readonly services = new Map<string, ServiceState>();
+  /**
+   * Per Service, the snapshot its last {@link compute} took, and of which pods: {@link record}
+   * of the same list reuses it rather than reading every pod's Ready condition and time again.
+   */
+  private readonly computed = new Map<string, { pods: Pod[]; state: ServiceState }>();
 
   /**
    * The trigger time for syncing `svc` with `pods` (its selected pods) now, as an RFC 3339
@@ -24,6 +29,7 @@ export class TriggerTimeTracker {
   compute(svc: Service, pods: Pod[]): string | undefined {
     const previous = this.services.get(keyOf(svc));
     const next = snapshot(svc, pods);
+    this.computed.set(keyOf(svc), { pods, state: next });
     if (!previous) return next.createdAt ? formatTriggerTime(next.createdAt) : undefined;
     let earliest: number | undefined;
     for (const [name, changedAt] of next.pods) {
@@ -39,12 +45,16 @@ export class TriggerTimeTracker {
    * same trigger time.
    */
   record(svc: Service, pods: Pod[]): void {
-    this.services.set(keyOf(svc), snapshot(svc, pods));
+    const key = keyOf(svc);
+    const last = this.computed.get(key);
+    this.computed.delete(key);
+    this.services.set(key, last?.pods === pods && last.state.createdAt === parseTime(svc.metadata?.creationTimestamp) ? last.state : snapshot(svc, pods));
   }
 
   /** Forgets a Service that is gone. */
   forget(namespace: string, name: string): void {
     this.services.delete(`${namespace}/${name}`);
+    this.computed.delete(`${namespace}/${name}`);
   }
 }
 
