@@ -63,8 +63,12 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, cont
 /** Like {@link writeJson}, for a body already serialized. */
 export function writeJsonText(res: ServerResponse, code: number, text: string, contentType = 'application/json', warnings: string[] = []): void {
   setWarnings(res, warnings);
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-  res.end(text);
+  // Encoded once: Content-Length from the string's byte length, then the socket's own encoding
+  // of it, went over a list page's megabyte twice (the byte count alone was 14% of a profile of
+  // informers relisting 150,000 pods).
+  const body = Buffer.from(text);
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+  res.end(body);
 }
 
 /** Writes `body` as the negotiated representation (JSON, YAML or protobuf; tables are built by callers). */

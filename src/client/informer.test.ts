@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { ApiError } from './api-error.ts';
 import { FakeClock, settle } from './fake-clock.test-support.ts';
 import { Informer, type ListerWatcher } from './informer.ts';
@@ -94,6 +95,31 @@ describe('Informer', () => {
     assert.deepEqual(src.lists.map((l) => [l.limit, l.continue]), [[500, undefined], [500, '500'], [500, '1000']]);
     assert.equal(src.watches[0].resourceVersion, '1203');
     assert.equal(src.watches[0].allowWatchBookmarks, true);
+    informer.stop();
+  });
+
+  test('a relist hands its objects over without holding the thread; a handler added meanwhile gets each object once', async () => {
+    const src = new FakeSource();
+    for (let i = 0; i < 3000; i++) src.put(`o${String(i).padStart(4, '0')}`, 'x');
+    const informer = new Informer(src, { clock: new FakeClock(), log: quiet });
+    let handed = 0;
+    let late: string[] | undefined;
+    informer.addEventHandler({
+      onAdd: () => {
+        handed++;
+        // A handler with some work to do per object (a controller filing it, queueing its key).
+        const t0 = performance.now();
+        while (performance.now() - t0 < 0.02);
+        // Once the hand-over is under way, something else registers a handler while it yields.
+        if (handed === 1) setImmediate(() => (late = recorder(informer)));
+      },
+    });
+    informer.start();
+    assert.equal(await informer.waitForSync(), true);
+    assert.equal(handed, 3000);
+    assert.ok(late, 'the thread was given up during the hand-over');
+    assert.equal(late.length, 3000);
+    assert.equal(new Set(late).size, 3000, 'no object twice');
     informer.stop();
   });
 

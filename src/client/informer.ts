@@ -13,6 +13,7 @@
 import { apiVersionOf } from '../api/resource.ts';
 import { isResourceExpired } from './api-error.ts';
 import { realClock, type Clock } from './clock.ts';
+import { yieldToEventLoop } from './event-loop-turn.ts';
 import type { KubeList, KubeObject, ListOptions, ResourceRef, RestClient, Watch, WatchEvent, WatchOptions } from './rest-client.ts';
 import type { ObjectPool } from './informer-pool.ts';
 import { keyOf, ObjectCache, type Delta, type IndexFunc } from './store.ts';
@@ -113,6 +114,8 @@ export class Informer<T extends KubeObject> {
   private readonly log: (line: string) => void;
   private readonly name: string;
   private synced = false;
+  /** The run whose relist is handing its changes to the handlers registered before it (see relist). */
+  private handingOver = -1;
   private running = false;
   private resourceVersion = '';
   /** Failed lists in a row. */
@@ -140,7 +143,7 @@ export class Informer<T extends KubeObject> {
   /** Registers handlers; if the cache is already filled they get an add for each object at once. */
   addEventHandler(handler: EventHandler<T>): void {
     this.handlers.push(handler);
-    if (this.synced) for (const obj of this.cache.list()) this.call(handler, 'onAdd', obj);
+    if (this.synced || this.handingOver === this.run) for (const obj of this.cache.list()) this.call(handler, 'onAdd', obj);
   }
 
   /** Starts listing and watching; a second call does nothing. */
@@ -209,11 +212,27 @@ export class Informer<T extends KubeObject> {
     this.failures = 0;
     this.resourceVersion = list.resourceVersion;
     const deltas = this.cache.replace(list.items);
+    // Handed over a slice at a time (150,000 objects in one go held the thread for seconds), to
+    // the handlers there now; one added meanwhile gets the cache as the relist left it.
+    const handlers = [...this.handlers];
+    this.handingOver = run;
+    try {
+      for (const d of deltas) {
+        this.deliver(d, handlers);
+        const turn = yieldToEventLoop();
+        if (turn) {
+          await turn;
+          if (run !== this.run) return;
+        }
+      }
+    } finally {
+      if (this.handingOver === run) this.handingOver = -1;
+    }
+    // Synced once the handlers have had every listed object, as they had before waiters woke.
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters.splice(0)) resolve(true);
     }
-    for (const d of deltas) this.deliver(d);
     this.startWatch(run);
   }
 
@@ -309,8 +328,8 @@ export class Informer<T extends KubeObject> {
     });
   }
 
-  private deliver(d: Delta<T>): void {
-    for (const h of this.handlers) {
+  private deliver(d: Delta<T>, handlers = this.handlers): void {
+    for (const h of handlers) {
       if (d.type === 'added') this.call(h, 'onAdd', d.object);
       else if (d.type === 'updated') this.call(h, 'onUpdate', d.old, d.object);
       else this.call(h, 'onDelete', d.object);

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { FakeClock, settle } from './fake-clock.test-support.ts';
 import { runReconciler, TerminalError } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -12,6 +13,25 @@ function setup() {
 }
 
 describe('runReconciler', () => {
+  test('reconciles that resolve at once do not hold the thread until the queue is drained', async () => {
+    const { queue, log } = setup();
+    const controller = new AbortController();
+    let reconciled = 0;
+    let reconciledWhenTurned = -1;
+    for (let i = 0; i < 400; i++) queue.add(`ns/k${i}`);
+    setImmediate(() => (reconciledWhenTurned = reconciled));
+    const done = runReconciler(queue, async () => {
+      // A reconcile that finds nothing to write: a little work, no I/O.
+      const t0 = performance.now();
+      while (performance.now() - t0 < 0.25);
+      reconciled++;
+    }, { log, workers: 2, signal: controller.signal });
+    while (reconciled < 400) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await done;
+    assert.ok(reconciledWhenTurned >= 0 && reconciledWhenTurned < 400, `the event loop turned after ${reconciledWhenTurned} of 400 reconciles`);
+  });
+
   test('an aborted signal shuts the queue down and the workers return', async () => {
     const { queue, log } = setup();
     const controller = new AbortController();

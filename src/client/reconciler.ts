@@ -6,6 +6,7 @@
  * - a thrown error → retried with the key's growing backoff;
  * - a thrown {@link TerminalError} → no retry (it will not get better by waiting): logged, forgotten.
  */
+import { yieldToEventLoop } from './event-loop-turn.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export interface Result {
@@ -65,6 +66,8 @@ export async function runReconciler(queue: WorkQueue, reconcile: Reconcile, opti
       } finally {
         queue.done(key);
       }
+      // Reconciles that resolve at once would otherwise hold the thread for the whole queue.
+      await yieldToEventLoop();
     }
   };
   const { signal } = options;

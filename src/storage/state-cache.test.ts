@@ -71,6 +71,72 @@ test('the cache answers only at its own revision', async () => {
   assert.equal(cache.list('/registry/configmaps/', { revision: cache.revision })?.items.length, 2);
 });
 
+test('later pages of a list it paginated are read at the list revision, from memory, as the store reads them', async () => {
+  const { store, cache } = await started();
+  const put = async (key: string, value: string) => {
+    const kv = await store.get(key);
+    return kv ? store.update(key, value, kv.modRevision) : store.create(key, value);
+  };
+  for (let i = 0; i < 40; i++) await put(`/registry/pods/ns/p${String(i).padStart(2, '0')}`, `{"i":${i}}`);
+  await put('/registry/services/ns/s', '{}');
+  assert.equal(await cache.waitFor(), true);
+  const first = cache.list('/registry/pods/', { limit: 10 })!;
+  assert.equal(first.more, true);
+  const pinned = first.revision;
+  // Between pages: a change, a delete, a delete and create again, a key that is new, a key
+  // deleted ahead of the pages and one behind them, a change outside the list's prefix.
+  await put('/registry/pods/ns/p15', '{"i":"changed"}');
+  await put('/registry/pods/ns/p15', '{"i":"changed twice"}');
+  await store.delete('/registry/pods/ns/p22');
+  await store.delete('/registry/pods/ns/p30');
+  await put('/registry/pods/ns/p30', '{"i":"again"}');
+  await put('/registry/pods/ns/p25a', '{"new":true}');
+  await store.delete('/registry/pods/ns/p03');
+  await put('/registry/services/ns/s', '{"changed":true}');
+  assert.equal(await cache.waitFor(), true);
+  assert.notEqual(cache.revision, pinned);
+  let startKey = `${first.items.at(-1)!.key}\u0000`;
+  for (;;) {
+    const options = { revision: pinned, limit: 7, startKey };
+    const fromCache = cache.list('/registry/pods/', options);
+    assert.ok(fromCache, `the cache answers the page from ${startKey}`);
+    assert.deepEqual(strip(fromCache), strip(await store.list('/registry/pods/', options)), startKey);
+    if (!fromCache.more) break;
+    startKey = `${fromCache.items.at(-1)!.key}\u0000`;
+  }
+  const whole = { revision: pinned, startKey: '/registry/pods/ns/p10' };
+  assert.deepEqual(strip(cache.list('/registry/pods/', whole)!), strip(await store.list('/registry/pods/', whole)));
+  // Nothing pinned that revision for another collection: the store answers.
+  assert.equal(cache.list('/registry/services/', { revision: pinned }), undefined);
+});
+
+test('a snapshot no page reads any more, or one past the bound on values held, is let go (the store answers then)', async () => {
+  const store = SqliteStore.open(join(dir, 'snapshots', 'state.db'));
+  cleanups.push(() => store.close());
+  let now = 0;
+  const cache = new StateCache(store, store, { snapshots: { maxEntries: 3, idleMs: 1000, now: () => now } });
+  await cache.start();
+  cleanups.push(() => cache.stop());
+  for (let i = 0; i < 5; i++) await store.create(`/registry/pods/ns/p${i}`, '{}');
+  assert.equal(await cache.waitFor(), true);
+  const idle = cache.list('/registry/pods/', { limit: 2 })!.revision;
+  await store.update('/registry/pods/ns/p4', '{"i":1}', (await store.get('/registry/pods/ns/p4'))!.modRevision);
+  assert.equal(await cache.waitFor(), true);
+  assert.ok(cache.list('/registry/pods/', { revision: idle, limit: 2 }), 'read at once, it is there');
+  now += 1001;
+  await store.update('/registry/pods/ns/p4', '{"i":2}', (await store.get('/registry/pods/ns/p4'))!.modRevision);
+  assert.equal(await cache.waitFor(), true);
+  assert.equal(cache.list('/registry/pods/', { revision: idle, limit: 2 }), undefined, 'idle for longer than idleMs');
+
+  const bounded = cache.list('/registry/pods/', { limit: 2 })!.revision;
+  for (let i = 0; i < 3; i++) await store.update(`/registry/pods/ns/p${i}`, '{"x":1}', (await store.get(`/registry/pods/ns/p${i}`))!.modRevision);
+  assert.equal(await cache.waitFor(), true);
+  assert.ok(cache.list('/registry/pods/', { revision: bounded, limit: 2 }), 'three values held: within the bound');
+  await store.update('/registry/pods/ns/p3', '{"x":1}', (await store.get('/registry/pods/ns/p3'))!.modRevision);
+  assert.equal(await cache.waitFor(), true);
+  assert.equal(cache.list('/registry/pods/', { revision: bounded, limit: 2 }), undefined, 'a fourth value: past the bound');
+});
+
 test('waitFor gives up when the cache does not catch up in time', async () => {
   const { cache } = await started();
   assert.equal(await cache.waitFor(cache.revision + 10, 20), false);

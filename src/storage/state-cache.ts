@@ -9,11 +9,13 @@
  * Values are kept as the stored strings, not parsed objects: a parsed object takes several
  * times the memory of its JSON, and each list or watch renders objects once anyway.
  *
- * It answers only at its own revision: a caller wanting the latest state first waits for it to
- * catch up ({@link StateCache.waitFor}); a read at an older revision (a later page of a
- * paginated list) goes to the store, which keeps history.
+ * It answers at its own revision: a caller wanting the latest state first waits for it to
+ * catch up ({@link StateCache.waitFor}). A later page of a list it paginated is answered at
+ * that list's revision from a snapshot (list-snapshots.ts) while one is held; any other read
+ * at an older revision goes to the store, which keeps history.
  */
 import { prefixEnd } from './key-range.ts';
+import { ListSnapshots, type ListSnapshot, type ListSnapshotsOptions } from './list-snapshots.ts';
 import { SortedKeys } from './sorted-keys.ts';
 import type { KeyValue, ListOptions, ListResult, Store, Watch, WatchCallbacks } from './store.ts';
 
@@ -39,6 +41,8 @@ export interface StateCacheOptions {
   indexes?: Record<string, CacheIndex>;
   /** Delay before listing again after the watch failed. Default 100 ms. */
   retryDelayMs?: number;
+  /** Bounds on the snapshots later pages of paginated lists are read from. */
+  snapshots?: ListSnapshotsOptions;
   log?: (line: string) => void;
 }
 
@@ -53,12 +57,15 @@ export class StateCache {
   private waiters: { revision: number; resolve: (caughtUp: boolean) => void }[] = [];
   /** index name → its keys by value, and the value each key is filed under */
   private indexed = new Map<string, { byValue: Map<string, Set<string>>; byKey: Map<string, string> }>();
+  private readonly snapshots: ListSnapshots;
 
   constructor(
     private readonly store: Pick<Store, 'list' | 'currentRevision'>,
     private readonly events: EventSource,
     private readonly options: StateCacheOptions = {},
-  ) {}
+  ) {
+    this.snapshots = new ListSnapshots(options.snapshots);
+  }
 
   /** Lists everything once and follows the changes from there; resolves once filled. */
   async start(): Promise<void> {
@@ -72,6 +79,7 @@ export class StateCache {
     clearTimeout(this.retryTimer);
     this.watch?.cancel();
     this.watch = undefined;
+    this.snapshots.clear();
     for (const w of this.waiters.splice(0)) w.resolve(false);
   }
 
@@ -109,11 +117,16 @@ export class StateCache {
   }
 
   /**
-   * Like {@link Store.list}, at the cache's revision: undefined when the cache is not filled
-   * or `options.revision` asks for another revision (then the store must answer).
+   * Like {@link Store.list}, at the cache's revision, or at an older one that a page cut by
+   * a limit here pinned (while its snapshot is held): undefined when the cache is not filled
+   * or cannot answer at `options.revision` (then the store must answer).
    */
   list(prefix: string, options: ListOptions = {}): ListResult | undefined {
-    if (!this.ready || (options.revision && options.revision !== this.current)) return undefined;
+    if (!this.ready) return undefined;
+    if (options.revision && options.revision !== this.current) {
+      const snapshot = this.snapshots.find(options.revision, prefix);
+      return snapshot && this.listSnapshot(snapshot, prefix, options);
+    }
     const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
     const end = prefixEnd(prefix);
     const total = (end === undefined ? this.keys.size : this.keys.rank(end)) - this.keys.rank(start);
@@ -126,7 +139,44 @@ export class StateCache {
       }
     }
     const remaining = total - items.length;
+    // The continue token handed out with this page pins this revision: keep it for the next pages.
+    if (remaining > 0) this.snapshots.pin(this.current, prefix);
     return { items, revision: this.current, more: remaining > 0, remaining };
+  }
+
+  /**
+   * A page at the snapshot's revision: the keys there now merged, in order, with those gone
+   * since; a key changed since takes the value it had then (none, for one born since). Its cost
+   * is the page's, not the number of changes since.
+   */
+  private listSnapshot(snapshot: ListSnapshot, prefix: string, options: ListOptions): ListResult {
+    const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
+    const end = prefixEnd(prefix);
+    const count = (keys: Pick<SortedKeys, 'size' | 'rank'>) => (end === undefined ? keys.size : keys.rank(end)) - keys.rank(start);
+    const total = count(this.keys) + count(snapshot.gone) - count(snapshot.born);
+    const limit = options.limit && options.limit > 0 ? Math.min(options.limit, total) : total;
+    const items: KeyValue[] = [];
+    const present = this.keys.from(start);
+    const gone = snapshot.gone.from(start);
+    let here = present.next();
+    let there = gone.next();
+    while (items.length < limit) {
+      const now = here.done || (end !== undefined && here.value >= end) ? undefined : here.value;
+      const then = there.done || (end !== undefined && there.value >= end) ? undefined : there.value;
+      if (now === undefined && then === undefined) break;
+      let key: string;
+      if (now === undefined || (then !== undefined && then < now)) {
+        key = then!;
+        there = gone.next();
+      } else {
+        key = now;
+        here = present.next();
+      }
+      const value = snapshot.before.has(key) ? snapshot.before.get(key) : this.values.get(key);
+      if (value) items.push(value);
+    }
+    const remaining = total - items.length;
+    return { items, revision: snapshot.revision, more: remaining > 0, remaining };
   }
 
   /**
@@ -151,6 +201,7 @@ export class StateCache {
     // The old state goes before the list comes: held until the list returned, every value was
     // in memory twice at once (~500 MB more at 150,000 pods), and nothing reads it meanwhile.
     this.values.clear();
+    this.snapshots.clear();
     const keys = (this.keys = new SortedKeys());
     this.indexed = new Map(Object.keys(this.options.indexes ?? {}).map((name) => [name, { byValue: new Map(), byKey: new Map() }]));
     let page: ListResult;
@@ -171,9 +222,11 @@ export class StateCache {
       onEvents: (events) => {
         // A watch given up on (after an error) may still deliver: its events are not ours any more.
         if (this.watch !== watch) return;
+        this.snapshots.sweep();
         for (const event of events) {
           const { key } = event.kv;
           const old = this.values.get(key);
+          this.snapshots.changed(key, old, event.type !== 'DELETE');
           if (event.type === 'DELETE') {
             this.values.delete(key);
             keys.delete(key);
