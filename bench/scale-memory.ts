@@ -35,6 +35,7 @@ import { SqliteStore } from '../src/storage/sqlite.ts';
 import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient, type AdminClient } from './admin-client.ts';
 import { cpuSeconds, statusMiB, stopProcess } from './process-stats.ts';
+import { Inspector, runWithWebSocket } from './inspector.ts';
 
 
 function flags() {
@@ -225,50 +226,6 @@ async function fill(dbPath: string, nodes: number, withNodes: boolean, from: num
     await store.close();
   }
   return { podBytes: podBytes / Math.max(1, pods - from), nodeBytes: nodeBytes / Math.max(1, nodes) };
-}
-
-/** A Chrome DevTools Protocol session with the server's inspector. */
-class Inspector {
-  private id = 0;
-  private readonly pending = new Map<number, (result: any) => void>();
-  private constructor(private readonly ws: WebSocket) {
-    ws.addEventListener('message', (m) => {
-      const d = JSON.parse(String(m.data));
-      if (d.id && this.pending.has(d.id)) {
-        this.pending.get(d.id)!(d.error ? Promise.reject(new Error(`${d.error.message}`)) : d.result);
-        this.pending.delete(d.id);
-      }
-    });
-  }
-
-  static async connect(port: number): Promise<Inspector> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
-        const ws = new WebSocket(list[0].webSocketDebuggerUrl);
-        await new Promise((resolve, reject) => {
-          ws.addEventListener('open', resolve);
-          ws.addEventListener('error', reject);
-        });
-        return new Inspector(ws);
-      } catch (err) {
-        if (attempt > 100) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-
-  post(method: string, params: object = {}): Promise<any> {
-    return new Promise((resolve) => {
-      const id = ++this.id;
-      this.pending.set(id, resolve);
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
 }
 
 interface Server {
@@ -548,13 +505,4 @@ async function main(): Promise<void> {
   for (const line of out) console.log(`  ${line}`);
 }
 
-// The inspector client needs the WebSocket global, behind a flag on Node 20.
-if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
-  const child = spawn(process.execPath, ['--experimental-websocket', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code) => process.exit(code ?? 1));
-} else {
-  await main();
-}
+await runWithWebSocket(main);

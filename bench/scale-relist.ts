@@ -27,6 +27,7 @@ import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient, type AdminClient } from './admin-client.ts';
 import { quantile } from './load.ts';
 import { cpuSeconds, stopProcess } from './process-stats.ts';
+import { Inspector, runWithWebSocket } from './inspector.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -46,51 +47,6 @@ const PER_NAMESPACE = 3000;
 const PER_RC = 10;
 const PODS = findResource('', 'v1', 'pods')!;
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-
-/** A minimal DevTools protocol client (Node 20 has WebSocket behind a flag: see the end). */
-class Inspector {
-  private id = 0;
-  private readonly pending = new Map<number, { resolve(result: any): void; reject(err: Error): void }>();
-  private constructor(private readonly ws: WebSocket) {
-    ws.addEventListener('message', (m) => {
-      const d = JSON.parse(String(m.data));
-      const waiter = d.id && this.pending.get(d.id);
-      if (!waiter) return;
-      this.pending.delete(d.id);
-      if (d.error) waiter.reject(new Error(d.error.message));
-      else waiter.resolve(d.result);
-    });
-  }
-
-  static async connect(port: number): Promise<Inspector> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
-        const ws = new WebSocket(list[0].webSocketDebuggerUrl);
-        await new Promise((resolve, reject) => {
-          ws.addEventListener('open', resolve);
-          ws.addEventListener('error', reject);
-        });
-        return new Inspector(ws);
-      } catch (err) {
-        if (attempt > 100) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-
-  post(method: string, params: object = {}): Promise<any> {
-    const id = ++this.id;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number; inspector: Inspector }> {
   const port = await freePort('127.0.0.1');
@@ -271,13 +227,4 @@ async function main(): Promise<void> {
   for (const line of out) console.log(`  ${line}`);
 }
 
-// The inspector client needs the WebSocket global, behind a flag on Node 20.
-if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
-  const child = spawn(process.execPath, ['--experimental-websocket', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  child.on('exit', (code) => process.exit(code ?? 1));
-} else {
-  await main();
-}
+await runWithWebSocket(main);
