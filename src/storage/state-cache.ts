@@ -127,9 +127,8 @@ export class StateCache {
       const snapshot = this.snapshots.find(options.revision, prefix);
       return snapshot && this.listSnapshot(snapshot, prefix, options);
     }
-    const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
-    const end = prefixEnd(prefix);
-    const total = (end === undefined ? this.keys.size : this.keys.rank(end)) - this.keys.rank(start);
+    const { start, end } = pageRange(prefix, options);
+    const total = countIn(this.keys, start, end);
     const limit = options.limit && options.limit > 0 ? Math.min(options.limit, total) : total;
     const items: KeyValue[] = [];
     if (limit > 0) {
@@ -150,10 +149,8 @@ export class StateCache {
    * is the page's, not the number of changes since.
    */
   private listSnapshot(snapshot: ListSnapshot, prefix: string, options: ListOptions): ListResult {
-    const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
-    const end = prefixEnd(prefix);
-    const count = (keys: Pick<SortedKeys, 'size' | 'rank'>) => (end === undefined ? keys.size : keys.rank(end)) - keys.rank(start);
-    const total = count(this.keys) + count(snapshot.gone) - count(snapshot.born);
+    const { start, end } = pageRange(prefix, options);
+    const total = countIn(this.keys, start, end) + countIn(snapshot.gone, start, end) - countIn(snapshot.born, start, end);
     const limit = options.limit && options.limit > 0 ? Math.min(options.limit, total) : total;
     const items: KeyValue[] = [];
     const present = this.keys.from(start);
@@ -307,4 +304,14 @@ function valueOf(spec: CacheIndex, kv: KeyValue): string {
   } catch {
     return '';
   }
+}
+
+/** Where a page under `prefix` starts (its continue key, or the prefix) and where the prefix ends. */
+function pageRange(prefix: string, options: ListOptions): { start: string; end: string | undefined } {
+  return { start: options.startKey && options.startKey > prefix ? options.startKey : prefix, end: prefixEnd(prefix) };
+}
+
+/** How many of `keys` lie in [start, end) (end undefined: to the last key). */
+function countIn(keys: Pick<SortedKeys, 'size' | 'rank'>, start: string, end: string | undefined): number {
+  return (end === undefined ? keys.size : keys.rank(end)) - keys.rank(start);
 }

@@ -129,6 +129,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     const metadata: KObject = { resourceVersion: String(revision) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
     send('BOOKMARK', { kind: r.kind, apiVersion: apiVersionOf(r), metadata });
+    flush();
   }
 
   startStream();
@@ -176,10 +177,7 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     index,
   );
   const bookmarkTimer = allowBookmarks
-    ? setInterval(() => {
-        bookmark(Math.max(lastRevision, parts.watchCache.revision));
-        flush();
-      }, parts.bookmarkIntervalSeconds * 1000)
+    ? setInterval(() => bookmark(Math.max(lastRevision, parts.watchCache.revision)), parts.bookmarkIntervalSeconds * 1000)
     : undefined;
   const timeoutTimer = setTimeout(() => {
     flush();
