@@ -137,6 +137,18 @@ test('a snapshot no page reads any more, or one past the bound on values held, i
   assert.equal(cache.list('/registry/pods/', { revision: bounded, limit: 2 }), undefined, 'a fourth value: past the bound');
 });
 
+test('a key is looked up, not listed: the keys it prefixes are not read and no snapshot is pinned', async () => {
+  const { store, cache } = await started();
+  for (const name of ['p9', 'p90', 'p91']) await store.create(`/registry/pods/ns/${name}`, `{"n":"${name}"}`);
+  assert.equal(await cache.waitFor(), true);
+  assert.equal(cache.get('/registry/pods/ns/p9')?.value, '{"n":"p9"}');
+  assert.equal(cache.get('/registry/pods/ns/p'), undefined, 'absent, though it prefixes three keys');
+  assert.equal(cache.heldSnapshots, 0);
+  // A cut list does pin one: its continue pages read at its revision.
+  cache.list('/registry/pods/ns/p9', { limit: 1 });
+  assert.equal(cache.heldSnapshots, 1);
+});
+
 test('waitFor gives up when the cache does not catch up in time', async () => {
   const { cache } = await started();
   assert.equal(await cache.waitFor(cache.revision + 10, 20), false);

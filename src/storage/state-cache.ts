@@ -88,6 +88,21 @@ export class StateCache {
     return this.ready ? this.current : 0;
   }
 
+  /**
+   * The key's value at the cache's revision: undefined when the key is absent or the cache is
+   * not filled. A lookup, not a list: a list of the key as a prefix with a limit would pin a
+   * snapshot whenever other keys extend it (`pod-9` prefixes `pod-90`…`pod-99`), kept for 30 s
+   * and told of every later write.
+   */
+  get(key: string): KeyValue | undefined {
+    return this.ready ? this.values.get(key) : undefined;
+  }
+
+  /** How many list snapshots it holds (continue pages of cut lists are read from them). */
+  get heldSnapshots(): number {
+    return this.snapshots.size;
+  }
+
   /** How many keys it holds. */
   get size(): number {
     return this.values.size;

@@ -7,9 +7,5 @@ import type { StateCache } from '../../storage/state-cache.ts';
 import type { CachedValue } from './object-store.ts';
 
 export function stateCacheValue(cache: StateCache): CachedValue {
-  return (key) => {
-    // The first key at or after `key` among those it prefixes: `key` itself when cached.
-    const kv = cache.list(key, { limit: 1 })?.items[0];
-    return kv?.key === key ? kv : undefined;
-  };
+  return (key) => cache.get(key);
 }
