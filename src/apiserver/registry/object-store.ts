@@ -19,6 +19,18 @@ export function decodeObject(kv: KeyValue): KObject {
   return obj;
 }
 
+/**
+ * What {@link decodeObject} would make of `kv`, given `stored`, the object `kv.value` was
+ * encoded from: a copy of it with the write's resourceVersion, put last in metadata as parsing
+ * the text and setting it would. Nested members are shared with `stored`, which the write's
+ * caller built for this write alone; the parse this saves is a tenth of a create's cost.
+ */
+function storedObject(stored: KObject, kv: KeyValue): KObject {
+  const { resourceVersion: _rv, ...metadata } = stored.metadata ?? {};
+  metadata.resourceVersion = String(kv.modRevision);
+  return { ...stored, metadata };
+}
+
 export function encodeObject(obj: KObject): string {
   const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
   return JSON.stringify({ ...obj, metadata });
@@ -30,12 +42,12 @@ export function encodeObject(obj: KObject): string {
  * when the storage version is the served one comparing texts is comparing objects; otherwise
  * the objects are compared in the served version, as the conversion may not round-trip.
  */
-function changedText(r: ResourceInfo, next: KObject, current: KeyValue): string | undefined {
+function changedText(r: ResourceInfo, next: KObject, current: KeyValue): { stored: KObject; text: string } | undefined {
   const stored = toStorageVersion(r, next);
   const text = encodeObject(stored);
   if (text === current.value) return undefined;
   if (stored !== next && encodeObject(next) === encodeObject(fromStorageVersion(r, decodeObject(current)))) return undefined;
-  return text;
+  return { stored, text };
 }
 
 /** Store failures a client can act on, as Status errors. */
@@ -199,8 +211,9 @@ export class ObjectStore {
   async create(r: ResourceInfo, obj: KObject): Promise<KObject> {
     const name = obj.metadata.name as string;
     try {
-      const kv = await this.store.create(keyFor(r, obj.metadata.namespace ?? '', name), encodeObject(toStorageVersion(r, obj)));
-      return fromStorageVersion(r, decodeObject(kv));
+      const stored = toStorageVersion(r, obj);
+      const kv = await this.store.create(keyFor(r, obj.metadata.namespace ?? '', name), encodeObject(stored));
+      return fromStorageVersion(r, storedObject(stored, kv));
     } catch (err) {
       throw storeError(err, r, name);
     }
@@ -245,14 +258,14 @@ export class ObjectStore {
         if (await refresh()) continue;
         throw err;
       }
-      const text = next === undefined ? undefined : changedText(r, next, kv);
-      if (text === undefined) {
+      const change = next === undefined ? undefined : changedText(r, next, kv);
+      if (change === undefined) {
         if (await refresh()) continue;
         return fromStorageVersion(r, decodeObject(kv));
       }
       try {
-        const written = await this.store.update(key, text, currentRev);
-        return fromStorageVersion(r, decodeObject(written));
+        const written = await this.store.update(key, change.text, currentRev);
+        return fromStorageVersion(r, storedObject(change.stored, written));
       } catch (err) {
         if (err instanceof ConflictError && options.expectedRevision === undefined && attempt < 20) {
           kv = err.current;
