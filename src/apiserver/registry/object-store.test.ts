@@ -88,3 +88,14 @@ test('an update that changes nothing writes nothing', withStores(async (objects,
   assert.equal(await store.currentRevision(), before);
   assert.equal(same.data.step, 'two');
 }));
+
+test('a create or an update answers with the object as a read of it gives it, resourceVersion last', withStores(async (objects) => {
+  const sent = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { resourceVersion: '', name: 'cm', namespace: 'default' }, data: { step: 'one' } };
+  const created = await objects.create(configmaps, sent);
+  assert.equal(JSON.stringify(created), JSON.stringify(await objects.get(configmaps, 'default', 'cm')));
+  assert.deepEqual(Object.keys(created.metadata), ['name', 'namespace', 'resourceVersion']);
+  assert.equal(sent.metadata.resourceVersion, '', "the caller's object is left as it was");
+  const updated = await objects.guaranteedUpdate(configmaps, 'default', 'cm', (cm) => ({ ...cm, data: { step: 'two' } }));
+  assert.equal(JSON.stringify(updated), JSON.stringify(await objects.get(configmaps, 'default', 'cm')));
+  assert.notEqual(updated.metadata.resourceVersion, created.metadata.resourceVersion);
+}));
