@@ -161,9 +161,9 @@ export function newEndpointSliceController(ctx: ControllerContext, options: Endp
   }
 
   async function reconcile(key: string): Promise<Result | void> {
-    // Acting on a cache that misses our own last writes would duplicate endpoints.
-    if (expectations.stale(key)) return { requeueAfterMs: 50 };
     const { namespace = '', name } = splitKey(key);
+    // Acting on a cache that misses our own last writes would duplicate endpoints.
+    if (expectations.stale(key, (sliceName) => slices.cache.getByName(namespace, sliceName))) return { requeueAfterMs: 50 };
     const svc = services.cache.getByName(namespace, name);
     const existing = managedSlices(namespace, name);
     if (!wantsEndpoints(svc)) {

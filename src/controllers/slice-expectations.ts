@@ -2,8 +2,11 @@
  * Remembers the EndpointSlice writes the controller made that its informer has not shown it
  * yet (upstream's EndpointSliceTracker). A sync that read a cache missing its own last create
  * would create the same endpoints again in a second slice; so while a Service has writes
- * outstanding, its sync waits for the cache instead of acting on it. An expectation the cache
- * never meets (a write overtaken by another writer's delete, say) lapses after `maxWaitMs`.
+ * outstanding, its sync waits for the cache instead of acting on it. Whether the cache shows a
+ * write is read from the cache itself, as upstream's StaleSlices does: the watch event of a
+ * write can be handled before the write's own answer, and an expectation recorded after its
+ * event would otherwise wait for an event that already came. An expectation the cache never
+ * meets (a write overtaken by another writer's delete, say) lapses after `maxWaitMs`.
  */
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
@@ -46,12 +49,19 @@ export class SliceExpectations {
     return (want === DELETED ? deleted : !deleted && rv === want) ? 'own-write' : 'other';
   }
 
-  /** Whether the cache still lacks some write made for this Service. */
-  stale(serviceKey: string): boolean {
+  /**
+   * Whether the cache still lacks some write made for this Service; `cached` is the slice of
+   * that name the cache holds now. Expectations the cache meets (or that lapsed) are cleared.
+   */
+  stale(serviceKey: string, cached: (sliceName: string) => EndpointSlice | undefined): boolean {
     const slices = this.expected.get(serviceKey);
     if (!slices) return false;
     const now = this.now();
-    for (const [name, { at }] of slices) if (now - at >= this.maxWaitMs) slices.delete(name);
+    for (const [name, { rv, at }] of slices) {
+      const slice = cached(name);
+      const seen = rv === DELETED ? !slice : !!slice && atLeast(slice.metadata?.resourceVersion ?? '', rv);
+      if (seen || now - at >= this.maxWaitMs) slices.delete(name);
+    }
     if (slices.size === 0) this.expected.delete(serviceKey);
     return slices.size > 0;
   }
