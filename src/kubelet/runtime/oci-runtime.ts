@@ -207,6 +207,7 @@ export class OciRuntime implements ContainerRuntime {
         rootfsPath: files.rootfs,
         pidNamespace: pidNamespace(record),
         ...(record?.config.hostIPC ? { shmPath: '/dev/shm' } : record?.shmPath ? { shmPath: record.shmPath } : {}),
+        ...(record?.utsnsPath ? { hostname: record.config.hostname } : {}),
         ...(this.runc.managesCgroups ? { cgroupsPath: cgroupPath } : {}),
         createdAt: new Date(),
         nodeCapabilities: await (this.capabilities ??= nodeCapabilities()),

@@ -28,6 +28,13 @@ function spec(config: Partial<ContainerConfig> = {}, opts: Partial<OciSpecOption
 describe('buildOciSpec', () => {
   const cases: { name: string; check: () => void }[] = [
     {
+      name: 'hostname: the pod\'s, set by the runtime in the pod\'s UTS namespace; none given, none set',
+      check: () => {
+        assert.equal(spec({}, { hostname: 'web-1' }).hostname, 'web-1');
+        assert.equal(spec().hostname, undefined);
+      },
+    },
+    {
       name: 'process: argv, env, cwd, user, no terminal',
       check: () => {
         const s = spec({ workingDir: '/srv', user: { uid: 1000, gid: 2000, additionalGids: [3000] }, env: ['PATH=/bin', 'A=b'] });

@@ -12,6 +12,7 @@ import { annotationKeys } from './container-files.ts';
 /** The subset of the OCI runtime spec (v1.0.2) the runtime writes. */
 export interface OciSpec {
   ociVersion: string;
+  hostname?: string;
   process: {
     terminal: boolean;
     user: { uid: number; gid: number; additionalGids?: number[] };
@@ -65,6 +66,12 @@ export interface OciSpecOptions {
   createdAt: Date;
   /** The pod's shared /dev/shm directory (the node's /dev/shm for hostIPC); absent: a tmpfs of the container's own. */
   shmPath?: string;
+  /**
+   * The pod's hostname, which the runtime sets in the pod's UTS namespace as each container starts
+   * (as containerd sets it in every container of a sandbox). Absent: the namespace keeps its own
+   * (the node's, for hostNetwork).
+   */
+  hostname?: string;
   /** The node's bounding set (capabilities.ts): capabilities outside it are left out. Default: no filter. */
   nodeCapabilities?: Set<string>;
 }
@@ -101,6 +108,7 @@ export function buildOciSpec(sandbox: Sandbox, config: ContainerConfig, options:
   const caps = config.capabilities.filter((c) => !options.nodeCapabilities || options.nodeCapabilities.has(c));
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',
+    ...(options.hostname ? { hostname: options.hostname } : {}),
     process: {
       // Pod spec `tty: true` is not supported: stdio is FIFOs so the container outlives the kubelet.
       terminal: false,

@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PortMapping, Sandbox, SandboxConfig } from './runtime.ts';
+import { ShmMounter } from './shm-mounter.ts';
 import { defaultSpawner, resolveCommand } from './spawner.ts';
 
 const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
@@ -91,7 +92,7 @@ export async function ensureSandbox(config: SandboxConfig, options: SandboxStore
     ...namespacePaths(id, config, options.namespaceDir),
   };
   const plan = options.network && record.netnsPath && !(await isMounted(record.netnsPath)) ? await options.network.plan(id) : undefined;
-  const configured = await createNamespaces(record, plan);
+  const [configured] = await Promise.all([createNamespaces(record, plan), record.shmPath ? mountShm(record.id, record.shmPath) : undefined]);
   // Before the record is written: a sandbox on record always has its network (a crash in between re-runs this).
   if (options.network && record.netnsPath) {
     record.ip = (await options.network.setUp({ id, netnsPath: record.netnsPath, portMappings: record.config.portMappings ?? [], podSideConfigured: configured })).ip;
@@ -160,22 +161,6 @@ export async function isMounted(path: string): Promise<boolean> {
 }
 
 /**
- * The sandbox setup, run by busybox's shell inside the new namespaces: the hostname through
- * /proc (a builtin redirect, where the hostname applet would be one more process), the pod's
- * /dev/shm tmpfs (64 MiB, as Docker and containerd size it), and then — by exec, in the same
- * process — iproute2's `ip -batch` with the network part on stdin (see podSideBatch). Each
- * busybox `ip` applet call would be a fork of its own, and a process costs more here than the
- * netlink work it does. Constant text: $1 the hostname or "", $2 the shm directory or "", $3
- * iproute2's ip or "" (no network part).
- */
-const SETUP_SCRIPT = [
-  // The hostname applet (a process) only where /proc/sys is read-only.
-  'if [ -n "$1" ]; then { printf "%s\\n" "$1" > /proc/sys/kernel/hostname; } 2>/dev/null || hostname "$1" || exit 1; fi',
-  'if [ -n "$2" ]; then mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm "$2" || exit 1; fi',
-  'if [ -n "$3" ]; then exec "$3" -batch -; fi',
-].join('; ');
-
-/**
  * The network part of the setup as `ip -batch` lines (ip stops at the first that fails):
  * loopback up and, with a plan, the pod's veth pair — eth0 with its address, up, the default
  * route via the gateway — whose other end goes to the node's namespace (that of pid `nodePid`)
@@ -208,9 +193,13 @@ function iproute2(): string {
 }
 
 /**
- * Creates the missing net/ipc/uts namespaces and shm with one process — busybox's unshare (a
- * static binary: cheaper to start than util-linux's) becoming the setup shell — configuring them
- * from inside; with `plan`, the pod's interface too. Resolves whether it carried out the plan.
+ * Creates the missing net/ipc/uts namespaces with one process: busybox's unshare (a static
+ * binary: cheaper to start than util-linux's) binds their files and becomes, by exec, iproute2's
+ * `ip -batch` with the network part on stdin (see podSideBatch) — with `plan`, the pod's
+ * interface too. Each busybox `ip` applet call would be a process of its own, and a process costs
+ * more here than the netlink work it does. No shell: the pod's hostname is the runtime's to set
+ * as each container starts (oci-spec.ts), and its /dev/shm is mounted from the node's side
+ * (mountShm). Resolves whether it carried out the plan.
  */
 async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | undefined): Promise<boolean> {
   const wanted: [flag: string, path: string | undefined][] = [['--net', record.netnsPath], ['--ipc', record.ipcnsPath], ['--uts', record.utsnsPath]];
@@ -218,23 +207,32 @@ async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | 
   for (const [flag, path] of wanted) {
     if (path && !(await isMounted(path))) missing.push([flag, path]);
   }
-  const shm = record.shmPath && !(await isMounted(record.shmPath)) ? record.shmPath : '';
-  if (missing.length === 0 && !shm) return false;
+  if (missing.length === 0) return false;
   for (const [, path] of missing) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, '');
   }
-  if (shm) mkdirSync(shm, { recursive: true });
   const makesNet = missing.some(([flag]) => flag === '--net');
-  const makesUts = missing.some(([flag]) => flag === '--uts');
   const network = makesNet ? podSideBatch(plan, process.pid) : undefined;
-  const setup = ['/bin/busybox', 'sh', '-c', SETUP_SCRIPT, 'skiff-sandbox', makesUts ? record.config.hostname : '', shm, network ? iproute2() : ''];
+  const command = network ? [iproute2(), '-batch', '-'] : ['/bin/busybox', 'true'];
   try {
-    const argv = missing.length > 0 ? ['/bin/busybox', 'unshare', ...missing.map(([flag, path]) => `${flag}=${path}`), ...setup] : setup;
-    await defaultSpawner().run(argv, network ? { input: network } : {});
+    await defaultSpawner().run(['/bin/busybox', 'unshare', ...missing.map(([flag, path]) => `${flag}=${path}`), ...command], network ? { input: network } : {});
     return makesNet && plan !== undefined;
   } catch (err) {
     throw new SandboxError(`creating the namespaces of sandbox ${record.id}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
+  }
+}
+
+/** The node's /dev/shm mounts: one process for the pods that start together (shm-mounter.ts). */
+let shmMounter: ShmMounter | undefined;
+
+/** Mounts the pod's /dev/shm tmpfs (its containers share it, as they share its IPC namespace) unless it is there. */
+async function mountShm(id: string, path: string): Promise<void> {
+  shmMounter ??= new ShmMounter((argv, options) => defaultSpawner().run(argv, options), isMounted);
+  try {
+    await shmMounter.mount(path);
+  } catch (err) {
+    throw new SandboxError(`creating the /dev/shm of sandbox ${id}: ${(err as Error).message}`, { cause: err });
   }
 }
 

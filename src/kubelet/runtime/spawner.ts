@@ -93,6 +93,9 @@ interface Pending {
   pid?: number;
   /** Looks of a ready command's pid that found it gone. */
   goneLooks?: number;
+  /** When (Date.now()) a ready command's pid is looked at next, and the wait after that look. */
+  nextLook?: number;
+  lookWait?: number;
   resolve(result: SpawnResult): void;
   reject(err: Error): void;
 }
@@ -202,6 +205,8 @@ export class Spawner {
     if (!p || !this.dir) return;
     if (first === 'pid') {
       p.pid = Number(second);
+      p.lookWait = READY_WATCH_MS;
+      p.nextLook = Date.now() + READY_WATCH_MS;
       this.watchTimer ??= setInterval(() => this.lookForGone(), READY_WATCH_MS).unref();
       return;
     }
@@ -227,19 +232,28 @@ export class Spawner {
 
   /**
    * Settles the ready commands whose process is gone (or a zombie) on two looks in a row: a
-   * ready line written just before it exited is read in between.
+   * ready line written just before it exited is read in between. A command found running is
+   * looked at again after twice the last wait, up to READY_WATCH_MAX_MS: one that fails does so
+   * early in its set-up and is still found within a tick or two, while a node starting a hundred
+   * containers, each pending for seconds behind the others, does not read every one's /proc
+   * stat four times a second.
    */
   private lookForGone(): void {
     let watching = 0;
+    const now = Date.now();
     for (const [id, p] of this.pending) {
       if (!p.ready || p.pid === undefined) continue;
+      watching++;
+      if (p.nextLook !== undefined && now < p.nextLook) continue;
       if (processRunning(p.pid)) {
         p.goneLooks = 0;
-        watching++;
+        p.lookWait = Math.min((p.lookWait ?? READY_WATCH_MS) * 2, READY_WATCH_MAX_MS);
+        p.nextLook = now + p.lookWait;
       } else if ((p.goneLooks = (p.goneLooks ?? 0) + 1) >= 2) {
+        watching--;
         this.settle(`${id} gone`);
       } else {
-        watching++;
+        p.nextLook = now + READY_WATCH_MS;
       }
     }
     if (watching === 0 && this.watchTimer) {
@@ -264,10 +278,12 @@ export class Spawner {
 }
 
 /**
- * How often pending ready commands are looked at: only one that fails before it is ready is
- * found this way, and a node starting a hundred containers has a hundred pending at once.
+ * How often pending ready commands are looked at, at first and at most: only one that fails
+ * before it is ready is found this way, and a node starting a hundred containers has a hundred
+ * pending at once (see lookForGone).
  */
 const READY_WATCH_MS = 250;
+const READY_WATCH_MAX_MS = 2000;
 
 /** Whether `pid` is a process that has not exited (a zombie has). */
 function processRunning(pid: number): boolean {
