@@ -18,6 +18,9 @@ interface Database {
   revision: number;
 }
 
+/** A request holding the commit thread this long or longer is logged. */
+const SLOW_MS = 1000;
+
 const port = parentPort!;
 const databases = new Map<number, Database>();
 
@@ -47,7 +50,9 @@ function handle(request: Exclude<CommitRequest, Commit>): CommitReply {
   }
   const database = opened(request.db);
   if (request.kind === 'compact') {
+    const started = performance.now();
     database.log.compactSpan(request.from, request.to);
+    warnIfSlow(started, `compacting revisions ${request.from + 1}-${request.to}`);
     return { kind: 'compacted' };
   }
   databases.delete(request.db);
@@ -62,7 +67,10 @@ function commitTogether(db: number, requests: Commit[]): void {
   try {
     database = opened(db);
     const writes = requests.length === 1 ? requests[0].writes : requests.flatMap((r) => r.writes);
+    const started = performance.now();
     result = commitWrites(database.log, writes, database.revision);
+    // The commit includes SQLite's automatic WAL checkpoint when one falls due.
+    warnIfSlow(started, `a commit of ${writes.length} writes`);
   } catch (err) {
     for (let i = 0; i < requests.length; i++) port.postMessage(failed(err));
     return;
@@ -74,6 +82,15 @@ function commitTogether(db: number, requests: Commit[]): void {
     for (const outcome of outcomes) if ('kv' in outcome) database.revision = outcome.kv.modRevision;
     port.postMessage({ kind: 'committed', outcomes: encodeOutcomes(outcomes), revision: database.revision } satisfies CommitReply);
   }
+}
+
+/**
+ * Says so when one request held the commit thread for {@link SLOW_MS} or more: every write
+ * of the API server, Lease renewals included, waited behind it.
+ */
+function warnIfSlow(started: number, what: string): void {
+  const ms = performance.now() - started;
+  if (ms >= SLOW_MS) console.warn(`datastore: ${what} held the commit thread for ${ms.toFixed(0)} ms`);
 }
 
 function opened(db: number): Database {

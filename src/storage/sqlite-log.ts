@@ -29,6 +29,13 @@ export interface HistoryRow extends LogRow {
   prev_value: string | null;
 }
 
+/** History read in one snapshot (see {@link RevisionLog.historySpan}). */
+export interface HistorySpan {
+  rows: HistoryRow[];
+  current: number;
+  compacted: number;
+}
+
 /** A key-range query, bounded when the prefix has an upper bound and open-ended otherwise. */
 interface RangeStatement<Row> {
   bounded: Database.Statement<unknown[], Row>;
@@ -118,7 +125,7 @@ export class RevisionLog {
         (range) =>
           `SELECT log.*, prev.value AS prev_value FROM log
            LEFT JOIN log prev ON prev.id = log.prev_revision AND log.created = 0
-           WHERE log.id > @after AND ${range('+log.name')} ORDER BY log.id`,
+           WHERE log.id > @after AND log.id <= @through AND ${range('+log.name')} ORDER BY log.id`,
       ),
       deleteReplaced: db.prepare<[number, number], void>(
         `DELETE FROM log WHERE id IN
@@ -181,9 +188,19 @@ export class RevisionLog {
     })!;
   }
 
-  /** Every row under `prefix` written after revision `after`, in revision order. */
-  history(prefix: string, after: number): HistoryRow[] {
-    return this.pick(this.statements.history, prefix).all({ ...this.bounds(prefix, prefix), after });
+  /**
+   * The rows under `prefix` written in revisions (after, through], in revision order, with the
+   * current and compacted revisions, all read from one snapshot: a compaction committed
+   * before the read shows in `compacted`, so the caller can tell a span it removed rows from.
+   * The walk costs in proportion to every write in the span, whatever its prefix.
+   */
+  historySpan(prefix: string, after: number, through: number): HistorySpan {
+    const read = this.db.transaction(() => ({
+      rows: this.pick(this.statements.history, prefix).all({ ...this.bounds(prefix, prefix), after, through }),
+      current: this.currentRevision(),
+      compacted: this.compactedRevision(),
+    }));
+    return read.deferred();
   }
 
   /**

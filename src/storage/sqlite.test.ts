@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite.ts';
+import { RevisionLog } from './sqlite-log.ts';
 import { runStoreContract } from './store-contract.ts';
 import type { KeyValue, WatchEvent } from './store.ts';
 
@@ -87,6 +88,54 @@ test('reading the file does not map it into memory (mapped pages count as reside
     const mapped = readFileSync('/proc/self/maps', 'utf8').split('\n').filter((line) => line.endsWith(` ${path}`));
     assert.deepEqual(mapped, []);
   } finally {
+    await store.close();
+  }
+});
+
+test('a watch from far back replays the log a span at a time, then goes live with nothing lost or repeated', { timeout: 30_000 }, async () => {
+  const store = SqliteStore.open(join(dir, 'replay', 'state.db'));
+  try {
+    // Three replay spans' worth, half of them under the watched prefix.
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => store.create(`/registry/${i % 2 ? 'pods' : 'nodes'}/k${i}`, 'v')));
+    const seen: WatchEvent[] = [];
+    const watch = store.watch('/registry/pods/', 0, { onEvents: (events) => void seen.push(...events) });
+    // One turn of the event loop replays one span, not the whole log: other work runs in between.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(seen.length > 0 && seen.length < 1500, `${seen.length} events after one turn`);
+    // Until the replay is over a bookmark at the newest revision would skip the rest of it.
+    assert.equal(watch.live, false);
+    const live = store.create('/registry/pods/live', 'v');
+    await live;
+    await waitFor(() => seen.length === 1501);
+    assert.equal(watch.live, true);
+    const revisions = seen.map((e) => e.kv.modRevision);
+    assert.deepEqual(revisions, [...revisions].sort((a, b) => a - b));
+    assert.equal(new Set(revisions).size, 1501);
+    assert.equal(seen.at(-1)!.kv.key, '/registry/pods/live');
+    watch.cancel();
+  } finally {
+    await store.close();
+  }
+});
+
+test('a watch whose replay is overtaken by a compaction ends with CompactedError', { timeout: 30_000 }, async () => {
+  const path = join(dir, 'replay-compacted', 'state.db');
+  const store = SqliteStore.open(path);
+  // A second connection compacts the file between two spans of the replay, as the commit thread could.
+  const other = RevisionLog.open(path);
+  try {
+    let last = await store.create('/registry/a', 'v0');
+    await Promise.all(Array.from({ length: 2500 }, (_, i) => store.create(`/registry/b${i}`, 'v')));
+    last = await store.update('/registry/a', 'v1', last.modRevision);
+    let error: Error | undefined;
+    const seen: WatchEvent[] = [];
+    store.watch('/registry/', 0, { onEvents: (events) => void seen.push(...events), onError: (err) => void (error = err) });
+    other.compactSpan(0, last.modRevision);
+    await waitFor(() => error !== undefined);
+    assert.equal(error!.name, 'CompactedError');
+    assert.ok(seen.length <= 1000, `${seen.length} events replayed before the error`);
+  } finally {
+    other.close();
     await store.close();
   }
 });

@@ -62,6 +62,13 @@ export interface WatchCallbacks {
 /** A running watch; `cancel` stops delivery at once and is safe to call twice. */
 export interface Watch {
   cancel(): void;
+  /**
+   * True once the watch has been handed every change up to its source's newest revision (the
+   * store's; the watch cache's, for a watcher of the cache) — any replay of history is over — and
+   * follows new ones as they come: from then on a bookmark at that revision skips nothing.
+   * Absent or false: not known to be so.
+   */
+  readonly live?: boolean;
 }
 
 export interface Store {

@@ -96,7 +96,8 @@ test('a watcher resuming from a recent revision is replayed from memory, then go
   await store.create('/registry/configmaps/ns/b', '1');
 
   const resumed = recorder();
-  cache.watch('/registry/configmaps/', first.modRevision, resumed.callbacks);
+  const watch = cache.watch('/registry/configmaps/', first.modRevision, resumed.callbacks);
+  assert.equal(watch.live, true, 'handed the ring at once: a bookmark at the cache revision skips nothing');
   const later = await store.create('/registry/configmaps/ns/c', '1');
   await resumed.until(3);
   assert.deepEqual(

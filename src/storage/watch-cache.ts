@@ -110,6 +110,7 @@ export class WatchCache {
     const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => group.remove(w));
     if (fromRevision < this.latest) watcher.push(this.ring.after(fromRevision));
     group.add(watcher);
+    watcher.live = true;
     return watcher;
   }
 

@@ -15,6 +15,8 @@ export class Watcher implements Watch {
   private queue: WatchEvent[] = [];
   private scheduled = false;
   private cancelled = false;
+  /** Set by the producer once the watcher follows its live changes with nothing left to replay (see {@link Watch.live}). */
+  live = false;
 
   /**
    * @param prefix Keys this watcher wants.

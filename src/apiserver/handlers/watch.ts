@@ -176,10 +176,17 @@ export async function handleWatch(ctx: RequestContext): Promise<void> {
     },
     index,
   );
-  const bookmarkTimer = allowBookmarks
-    ? setInterval(() => bookmark(Math.max(lastRevision, parts.watchCache.revision)), parts.bookmarkIntervalSeconds * 1000)
-    : undefined;
+  // The newest revision only once the watch is live: one still replaying history from the
+  // datastore (resumed from beyond the watch cache's ring) has not been handed the changes up to
+  // it, and a client resuming from the bookmark would never see them.
+  const bookmarkRevision = () => (watch.live ? Math.max(lastRevision, parts.watchCache.revision) : lastRevision);
+  const bookmarkTimer = allowBookmarks ? setInterval(() => bookmark(bookmarkRevision()), parts.bookmarkIntervalSeconds * 1000) : undefined;
+  // A last bookmark as the watch times out (upstream sends one just before the deadline): the
+  // client resumes from the latest revision, not from its last event or minute-old bookmark,
+  // which at a thousand writes a second is past what the watch cache keeps, so its next watch
+  // would replay the datastore's log instead of the cache's memory.
   const timeoutTimer = setTimeout(() => {
+    if (allowBookmarks) bookmark(bookmarkRevision());
     flush();
     stop();
   }, timeoutSeconds * 1000);
