@@ -155,11 +155,7 @@ export class SqliteStore implements Store {
    * would hand it twice.
    */
   watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watch {
-    let cancelled = false;
-    const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => {
-      cancelled = true;
-      this.watchers.delete(w);
-    });
+    const watcher = new Watcher(prefix, fromRevision, callbacks, (w) => this.watchers.delete(w));
     if (this.closed) {
       watcher.fail(new StoreUnavailableError('the store is closed'));
     } else if (fromRevision < this.compacted) {
@@ -171,7 +167,7 @@ export class SqliteStore implements Store {
       const started = performance.now();
       let events = 0;
       const replay = (after: number): void => {
-        if (cancelled) return;
+        if (watcher.ended) return;
         if (this.closed) return watcher.fail(new StoreUnavailableError('the store is closed'));
         const span = this.log.historySpan(prefix, after, after + REPLAY_SPAN);
         // A compaction past `after` removed rows of this span: the gap cannot be replayed.

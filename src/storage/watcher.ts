@@ -18,6 +18,11 @@ export class Watcher implements Watch {
   /** Set by the producer once the watcher follows its live changes with nothing left to replay (see {@link Watch.live}). */
   live = false;
 
+  /** Whether the watch has ended (cancelled, or failed): nothing more is delivered. */
+  get ended(): boolean {
+    return this.cancelled;
+  }
+
   /**
    * @param prefix Keys this watcher wants.
    * @param lastRevision Events at or below this revision are not delivered.
