@@ -6,49 +6,34 @@
  * names each failed line ("Command failed -:N") after its message, so each request learns of
  * its own failures only. A request alone runs at once, without waiting for company.
  */
+import { BatchQueue } from '../batch-queue.ts';
 import { NetworkCommandError, type RunCommand } from './commands.ts';
-
-interface Request {
-  /** Batch lines, newline-terminated. */
-  text: string;
-  resolve(): void;
-  reject(err: Error): void;
-}
 
 const ARGV = ['ip', '-force', '-batch', '-'];
 
 /** One node's queue of `ip -batch` requests (see the file's comment). */
 export class IpBatcher {
-  private queue: Request[] = [];
-  private running = false;
+  private readonly batches: BatchQueue<string>;
 
-  constructor(private readonly run: RunCommand) {}
-
-  /** Runs `text` (ip batch lines) in the next batch; rejects with {@link NetworkCommandError} if any of its lines failed. */
-  submit(text: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text: text.endsWith('\n') ? text : `${text}\n`, resolve, reject });
-      if (!this.running) void this.drain();
+  constructor(run: RunCommand) {
+    this.batches = new BatchQueue(async (texts) => {
+      try {
+        await run(ARGV, { input: texts.join('') });
+        return texts.map(() => undefined);
+      } catch (err) {
+        return failuresOf(texts, err as Error);
+      }
     });
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      try {
-        await this.run(ARGV, { input: batch.map((r) => r.text).join('') });
-        for (const r of batch) r.resolve();
-      } catch (err) {
-        settleFailed(batch, err as Error);
-      }
-    }
-    this.running = false;
+  /** Runs `text` (ip batch lines) in the next batch; rejects with {@link NetworkCommandError} if any of its lines failed. */
+  submit(text: string): Promise<void> {
+    return this.batches.submit(text.endsWith('\n') ? text : `${text}\n`);
   }
 }
 
-/** Rejects the requests whose lines ip reported as failed, resolves the rest. */
-function settleFailed(batch: Request[], err: Error): void {
+/** For each request's lines (newline-terminated), the error of its lines ip reported as failed, if any. */
+function failuresOf(texts: string[], err: Error): (Error | undefined)[] {
   const stderr = err instanceof NetworkCommandError ? err.stderr : '';
   const failures = new Map<number, string>();
   let message: string[] = [];
@@ -62,16 +47,12 @@ function settleFailed(batch: Request[], err: Error): void {
     }
   }
   // Not ip's per-line report (ip missing, say): every request failed with it.
-  if (failures.size === 0) {
-    for (const r of batch) r.reject(err);
-    return;
-  }
+  if (failures.size === 0) return texts.map(() => err);
   let first = 1;
-  for (const r of batch) {
-    const count = r.text.split('\n').length - 1;
+  return texts.map((text) => {
+    const count = text.split('\n').length - 1;
     const own = [...failures].filter(([n]) => n >= first && n < first + count).map(([, m]) => m);
     first += count;
-    if (own.length) r.reject(new NetworkCommandError(ARGV, own.join('\n'), undefined, { cause: err }));
-    else r.resolve();
-  }
+    return own.length ? new NetworkCommandError(ARGV, own.join('\n'), undefined, { cause: err }) : undefined;
+  });
 }

@@ -9,6 +9,7 @@
  * whether its directory is a mount.
  */
 import { mkdirSync } from 'node:fs';
+import { BatchQueue } from '../batch-queue.ts';
 
 /** Runs argv with `input` on its stdin; rejects (with `stderr` on the error) unless it exits 0. */
 export type RunWithInput = (argv: string[], options: { input: string }) => Promise<unknown>;
@@ -18,49 +19,31 @@ export const SHM_OPTIONS = 'nosuid,nodev,noexec,mode=1777,size=65536k';
 
 const ARGV = ['/bin/busybox', 'mount', '-a', '-T', '/dev/stdin'];
 
-interface Request {
-  path: string;
-  resolve(): void;
-  reject(err: Error): void;
-}
-
 /** One node's queue of /dev/shm mounts (see the file's comment). */
 export class ShmMounter {
-  private queue: Request[] = [];
-  private running = false;
+  private readonly batches: BatchQueue<string>;
 
   constructor(
-    private readonly run: RunWithInput,
+    run: RunWithInput,
     /** Whether something is mounted at the path. */
     private readonly isMounted: (path: string) => Promise<boolean>,
-  ) {}
+  ) {
+    this.batches = new BatchQueue(async (paths) => {
+      let failure = '';
+      try {
+        await run(ARGV, { input: paths.map((path) => `shm ${fstabField(path)} tmpfs ${SHM_OPTIONS} 0 0\n`).join('') });
+      } catch (err) {
+        failure = ((err as { stderr?: string }).stderr || (err as Error).message).trim();
+      }
+      return Promise.all(paths.map(async (path) => ((await isMounted(path)) ? undefined : new Error(`mounting the pod's /dev/shm at ${path}: ${failure || 'not mounted'}`))));
+    });
+  }
 
   /** Mounts the pod's tmpfs at `path` (made if missing) unless one is there; rejects with mount's message. */
   async mount(path: string): Promise<void> {
     if (await this.isMounted(path)) return;
     mkdirSync(path, { recursive: true });
-    return new Promise((resolve, reject) => {
-      this.queue.push({ path, resolve, reject });
-      if (!this.running) void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
-      let failure = '';
-      try {
-        await this.run(ARGV, { input: batch.map((r) => `shm ${fstabField(r.path)} tmpfs ${SHM_OPTIONS} 0 0\n`).join('') });
-      } catch (err) {
-        failure = ((err as { stderr?: string }).stderr || (err as Error).message).trim();
-      }
-      for (const r of batch) {
-        if (await this.isMounted(r.path)) r.resolve();
-        else r.reject(new Error(`mounting the pod's /dev/shm at ${r.path}: ${failure || 'not mounted'}`));
-      }
-    }
-    this.running = false;
+    return this.batches.submit(path);
   }
 }
 
