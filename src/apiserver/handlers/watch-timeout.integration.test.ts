@@ -4,22 +4,16 @@
  * otherwise resume from its last event, further back than the watch cache keeps under load.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/catalogue.ts';
-import { RestClient, type WatchEvent } from '../../client/index.ts';
-import { startControlPlane } from '../../control-plane.ts';
+import { startTestCluster } from '../../client/control-plane.test-support.ts';
+import type { WatchEvent } from '../../client/index.ts';
 
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
 
-test('a watch with bookmarks that times out ends with a BOOKMARK at the latest revision', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'skiff-watch-timeout-'));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
-  const plane = await startControlPlane({ dataDir, port: 0, controllers: false });
-  const client = await RestClient.fromKubeconfig(plane.kubeconfigPath);
+test('a watch with bookmarks that times out ends with a BOOKMARK at the latest revision', async () => {
+  const { client, cleanup } = await startTestCluster();
   try {
     const watched = await client.create<ConfigMap>(CONFIGMAPS, { metadata: { name: 'watched', namespace: 'default' } });
     const events: WatchEvent<ConfigMap>[] = [];
@@ -32,7 +26,6 @@ test('a watch with bookmarks that times out ends with a BOOKMARK at the latest r
     assert.equal(events.at(-1)?.type, 'BOOKMARK');
     assert.ok(Number(events.at(-1)!.object.metadata!.resourceVersion) >= Number(elsewhere.metadata!.resourceVersion));
   } finally {
-    client.close();
-    await plane.stop();
+    await cleanup();
   }
 });
