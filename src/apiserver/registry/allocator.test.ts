@@ -51,3 +51,55 @@ test('concurrent allocations never collide', withStore(async (store) => {
   const values = await Promise.all(Array.from({ length: 30 }, (_, i) => a.allocateNext(`ns/s${i}`)));
   assert.equal(new Set(values).size, 30);
 }));
+
+/** A store that says which reads went over a whole prefix (list or count). */
+function observed(store: SqliteStore): { store: SqliteStore; rangeReads: string[] } {
+  const rangeReads: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if ((name === 'list' || name === 'count') && typeof value === 'function') {
+        return (...args: unknown[]) => {
+          rangeReads.push(String(name));
+          return value.apply(target, args);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store: proxy, rangeReads };
+}
+
+/** A seeded generator, so a run's random values are the same every time. */
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+}
+
+test('allocating in a mostly free range reads no other claim (no count or list per Service)', withStore(async (raw) => {
+  const { store, rangeReads } = observed(raw);
+  const a = new Allocator(store, '/registry/ranges/serviceips/', cidrRange('10.43.0.0/16'), seeded(7));
+  const values = new Set<string>();
+  for (let i = 0; i < 200; i++) values.add(await a.allocateNext(`ns/s${i}`));
+  assert.equal(values.size, 200);
+  assert.deepEqual(rangeReads, []);
+}));
+
+test('a nearly full range still hands out its last free values, found through one list', withStore(async (store) => {
+  const a = new Allocator(store, '/registry/ranges/serviceips/', cidrRange('10.2.0.0/26'), seeded(3));
+  const got = new Set<string>();
+  for (let i = 0; i < 62; i++) got.add(await a.allocateNext(`ns/s${i}`));
+  assert.equal(got.size, 62);
+  await assert.rejects(a.allocateNext('ns/extra'), (e: unknown) => e instanceof AllocationError && e.reason === 'full');
+}));
+
+test('a dry run never offers a value that is taken', withStore(async (store) => {
+  // 6 of a /28's 14 addresses taken: fewer than half, where a dry run used to offer a random value unchecked.
+  const a = new Allocator(store, '/registry/ranges/serviceips/', cidrRange('10.3.0.0/28'), seeded(11));
+  const taken = new Set<string>();
+  for (let i = 0; i < 6; i++) taken.add(await a.allocateNext(`ns/s${i}`));
+  for (let i = 0; i < 50; i++) assert.ok(!taken.has(await a.peekFree()), 'peekFree offered a taken value');
+}));
