@@ -5,7 +5,8 @@
  * The datastore is filled directly (SQLite) with what a cluster of hollow nodes holds once it
  * has settled: `--nodes` Nodes (as `skiff hollow-nodes` registers them, pod CIDR assigned) with
  * their Leases, ReplicationControllers of 10 pods, their pods bound round-robin and Running
- * (status as a hollow node reports it), 3,000 pods per namespace. For each size (ascending,
+ * (status as a hollow node reports it), 3,000 pods per namespace, and the Events recorded on
+ * the way (each pod's Scheduled, and SuccessfulCreate for half of them). For each size (ascending,
  * adding to the same datastore) the whole control plane (`bin/skiff server --disable-agent`:
  * API server, state and watch caches, controller manager, scheduler) is started on it, a
  * Service for two RCs in three is created through the API (so the endpoint controllers write their Endpoints
@@ -20,7 +21,7 @@
  * kept before (its sizes already filled are not filled again), which saves the fill when
  * comparing two builds at one size.
  * Node leases are not renewed: the node monitor grace period is set to an hour so nodes stay
- * Ready during the run.
+ * Ready during the run (a kept datastore's heartbeats are brought to the present first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,7 +29,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_HOLLOW_NODE_SHAPE, newHollowNode, hollowPodCIDR } from '../src/hollow/hollow-node.ts';
+import { DEFAULT_HOLLOW_NODE_SHAPE, newHollowNode, hollowNodeStatus, hollowPodCIDR } from '../src/hollow/hollow-node.ts';
 import { findResource } from '../src/api/catalogue.ts';
 import { RestClient } from '../src/client/index.ts';
 import { SqliteStore } from '../src/storage/sqlite.ts';
@@ -190,6 +191,43 @@ function podJson(i: number, nodes: number): string {
   });
 }
 
+/** Runs `writes` 500 at a time: the store commits those waiting together, as under a busy API server. */
+async function runConcurrently(writes: (() => Promise<unknown>)[]): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 500 }, async () => {
+    while (next < writes.length) await writes[next++]();
+  }));
+}
+
+/** An Event as the scheduler (Scheduled) or the replication controller (SuccessfulCreate) records it about pod `i`. */
+function eventJson(i: number, reason: 'Scheduled' | 'SuccessfulCreate', nodes: number): { key: string; text: string } {
+  const ns = nsOf(i);
+  const rc = rcOf(i);
+  const pod = `${rc}-${i.toString(36).padStart(5, '0')}`;
+  const [component, manager, involved, message] =
+    reason === 'Scheduled'
+      ? ['default-scheduler', 'skiff-scheduler', { apiVersion: 'v1', kind: 'Pod', name: pod, namespace: ns, uid: randomUUID(), resourceVersion: '1' }, `Successfully assigned ${ns}/${pod} to ${nodeName(i % nodes)}`]
+      : ['replication-controller', 'skiff-controller-manager', { apiVersion: 'v1', kind: 'ReplicationController', name: rc, namespace: ns, uid: rcUid(ns, rc), resourceVersion: '1' }, `Created pod: ${pod}`];
+  const name = `${involved.name}.${(0x18ebf10d00000000n + BigInt(i * 2 + (reason === 'Scheduled' ? 0 : 1))).toString(16)}`;
+  const fields = { 'f:count': {}, 'f:firstTimestamp': {}, 'f:involvedObject': {}, 'f:lastTimestamp': {}, 'f:message': {}, 'f:reason': {}, 'f:reportingComponent': {}, 'f:reportingInstance': {}, 'f:source': { 'f:component': {} }, 'f:type': {} };
+  const text = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: ns, uid: randomUUID(), creationTimestamp: T, managedFields: [{ manager, operation: 'Update', apiVersion: 'v1', time: T, fieldsType: 'FieldsV1', fieldsV1: fields }] },
+    involvedObject: involved,
+    reason,
+    message,
+    type: 'Normal',
+    source: { component },
+    reportingComponent: component,
+    reportingInstance: '',
+    firstTimestamp: T,
+    lastTimestamp: T,
+    count: 1,
+  });
+  return { key: `/registry/events/${ns}/${name}`, text };
+}
+
 /** Adds to the datastore what a cluster of `pods` pods holds beyond what it has (`from` pods). */
 async function fill(dbPath: string, nodes: number, withNodes: boolean, from: number, pods: number): Promise<{ podBytes: number; nodeBytes: number }> {
   const store = SqliteStore.open(dbPath);
@@ -217,15 +255,53 @@ async function fill(dbPath: string, nodes: number, withNodes: boolean, from: num
         podBytes += text.length;
         return store.create(`/registry/pods/${nsOf(i)}/${JSON.parse(text).metadata.name}`, text);
       });
+      // The Events a real cluster keeps of it: the scheduler's, and the replication controller's
+      // for half the pods (its spam filter lets 25 through per RC of 50 replicas, bench/scale.ts).
+      for (const reason of i % 2 === 0 ? (['Scheduled', 'SuccessfulCreate'] as const) : (['Scheduled'] as const)) {
+        writes.push(() => {
+          const { key, text } = eventJson(i, reason, nodes);
+          return store.create(key, text);
+        });
+      }
     }
-    let next = 0;
-    await Promise.all(Array.from({ length: 500 }, async () => {
-      while (next < writes.length) await writes[next++]();
-    }));
+    await runConcurrently(writes);
   } finally {
     await store.close();
   }
   return { podBytes: podBytes / Math.max(1, pods - from), nodeBytes: nodeBytes / Math.max(1, nodes) };
+}
+
+/**
+ * Makes the nodes of a kept datastore heartbeat as of now (Ready, their Leases renewed, no
+ * not-ready or unreachable taint): nodes last heard of more than the grace period ago are
+ * marked NotReady at start-up and their pods evicted and made again, which is not the settled
+ * cluster this measures.
+ */
+async function refreshHeartbeats(dbPath: string): Promise<void> {
+  const store = SqliteStore.open(dbPath);
+  const now = new Date();
+  const renewTime = now.toISOString().replace(/\.(\d+)Z$/, '.$1000Z');
+  try {
+    const writes: (() => Promise<unknown>)[] = [];
+    for (const kv of (await store.list('/registry/minions/')).items) {
+      const node = JSON.parse(kv.value);
+      const i = Number(node.metadata.name.slice('hollow-'.length));
+      node.status = hollowNodeStatus(node.metadata.name, i, DEFAULT_HOLLOW_NODE_SHAPE, now.getTime(), undefined);
+      // Taints the node lifecycle controller put on nodes it found silent.
+      const taints = (node.spec.taints ?? []).filter((t: { key: string }) => !/^node\.kubernetes\.io\/(not-ready|unreachable)$/.test(t.key));
+      if (taints.length > 0) node.spec.taints = taints;
+      else delete node.spec.taints;
+      writes.push(() => store.update(kv.key, JSON.stringify(node), kv.modRevision));
+    }
+    for (const kv of (await store.list('/registry/leases/kube-node-lease/')).items) {
+      const lease = JSON.parse(kv.value);
+      lease.spec.renewTime = renewTime;
+      writes.push(() => store.update(kv.key, JSON.stringify(lease), kv.modRevision));
+    }
+    await runConcurrently(writes);
+  } finally {
+    await store.close();
+  }
 }
 
 interface Server {
@@ -441,6 +517,7 @@ async function main(): Promise<void> {
         log(`  filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
         filled = pods;
       } else log(`reusing the datastore of ${kept.pods} pods for ${pods}`);
+      if (opts.reuse) await refreshHeartbeats(path.join(dataDir, 'server', 'state.db'));
       server = await startServer(dataDir, opts.profile, opts.serverFlags, opts.keep ? path.join(root, 'server.log') : undefined);
       const pid = server.child.pid!;
       const client = await adminClient(path.join(dataDir, 'kubeconfig.yaml'), 32);

@@ -32,7 +32,7 @@ import { NodePasswords } from './node-passwords.ts';
 import { createApiServer } from './server.ts';
 import { listenLoopback } from './loopback.ts';
 import type { ClusterConnection } from '../client/kubeconfig.ts';
-import { CLUSTER_IP_PREFIX, NODE_PORT_PREFIX } from './storage-keys.ts';
+import { CLUSTER_IP_PREFIX, EVENT_PREFIXES, NODE_PORT_PREFIX } from './storage-keys.ts';
 
 export interface ApiServerConfig {
   dataDir: string;
@@ -116,7 +116,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     const watchCache = new WatchCache(store, { indexes: CACHE_INDEXES });
     await watchCache.start();
     cleanups.push(() => watchCache.stop());
-    const stateCache = new StateCache(store, watchCache, { indexes: CACHE_INDEXES, log: config.log });
+    const stateCache = new StateCache(store, watchCache, { indexes: CACHE_INDEXES, uncached: EVENT_PREFIXES, log: config.log });
     await stateCache.start();
     cleanups.push(() => stateCache.stop());
     const compactor = startCompactor(store);

@@ -31,3 +31,12 @@ export function keyFor(r: Pick<ResourceInfo, 'group' | 'plural' | 'namespaced'>,
 /** Reservation keys of the IP and port allocators (one key per allocated value). */
 export const CLUSTER_IP_PREFIX = '/registry/ranges/serviceips/';
 export const NODE_PORT_PREFIX = '/registry/ranges/servicenodeports/';
+
+/**
+ * Where Events live (core and events.k8s.io). Upstream's kube-apiserver keeps no watch cache of
+ * them (DefaultWatchCacheSizes); nor does our state cache: their reads go to the store.
+ */
+export const EVENT_PREFIXES = [
+  prefixFor({ group: '', plural: 'events', namespaced: true }),
+  prefixFor({ group: 'events.k8s.io', plural: 'events', namespaced: true }),
+];

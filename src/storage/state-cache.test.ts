@@ -237,3 +237,25 @@ test('an index lists only the keys filed under a value, and follows moves and de
   assert.deepEqual(keys('n2', { startKey: '/registry/pods/a/p2\u0000' }), ['/registry/pods/c/p6']);
   assert.equal(cache.listIndexed('nope', 'n1', '/registry/pods/'), undefined);
 });
+
+test('keys under an uncached prefix are not kept: the store answers for them, and their writes still move the revision on', async () => {
+  const store = SqliteStore.open(join(dir, 'uncached', 'state.db'));
+  cleanups.push(() => store.close());
+  const watchCache = new WatchCache(store);
+  await watchCache.start();
+  cleanups.push(() => watchCache.stop());
+  await store.create('/registry/events/ns/listed', '{"e":1}');
+  const cache = new StateCache(store, watchCache, { uncached: ['/registry/events/'] });
+  await cache.start();
+  cleanups.push(() => cache.stop());
+  await store.create('/registry/events/ns/watched', '{"e":2}');
+  const pod = await store.create('/registry/pods/ns/p', '{}');
+  assert.equal(await cache.waitFor(pod.modRevision), true);
+  assert.equal(cache.size, 1);
+  assert.equal(cache.get('/registry/events/ns/watched'), undefined);
+  for (const prefix of ['/registry/events/', '/registry/events/ns/', '/registry/']) assert.equal(cache.list(prefix), undefined, prefix);
+  assert.deepEqual(cache.list('/registry/pods/')!.items.map((kv) => kv.key), ['/registry/pods/ns/p']);
+  const event = await store.create('/registry/events/ns/last', '{}');
+  assert.equal(await cache.waitFor(event.modRevision), true);
+  assert.equal(cache.revision, event.modRevision);
+});
