@@ -94,37 +94,31 @@ export class Allocator {
     }
   }
 
-  /**
-   * Claims some free value: a few random values first, then — the range mostly full, or bad
-   * luck — a walk of the whole range from a random point, skipping what a list says is taken.
-   */
+  /** Claims some free value (see {@link Allocator.search}). */
   async allocateNext(owner: string): Promise<string> {
-    const size = this.range.last - this.range.first + 1;
-    for (let i = 0; i < Math.min(RANDOM_TRIES, size); i++) {
-      const value = this.range.format(this.range.first + Math.floor(this.random() * size));
-      if (await this.claim(value, owner)) return value;
-    }
-    const taken = await this.takenSet();
-    const start = Math.floor(this.random() * size);
-    for (let i = 0; i < size; i++) {
-      const n = this.range.first + ((start + i) % size);
-      if (!taken.has(n) && (await this.claim(this.range.format(n), owner))) return this.range.format(n);
-    }
-    throw new AllocationError(`range is full: no free value in ${this.range.describe}`, 'full');
+    return this.search((value) => this.claim(value, owner));
   }
 
   /** Picks a free value without claiming it (dry runs), as allocateNext would look for one. */
   async peekFree(): Promise<string> {
+    return this.search(async (value) => !(await this.isAllocated(value)));
+  }
+
+  /**
+   * The first value `take` accepts: a few random values first, then — the range mostly full,
+   * or bad luck — a walk of the whole range from a random point, past what a list says is taken.
+   */
+  private async search(take: (value: string) => Promise<boolean>): Promise<string> {
     const size = this.range.last - this.range.first + 1;
     for (let i = 0; i < Math.min(RANDOM_TRIES, size); i++) {
       const value = this.range.format(this.range.first + Math.floor(this.random() * size));
-      if (!(await this.isAllocated(value))) return value;
+      if (await take(value)) return value;
     }
     const taken = await this.takenSet();
     const start = Math.floor(this.random() * size);
     for (let i = 0; i < size; i++) {
       const n = this.range.first + ((start + i) % size);
-      if (!taken.has(n)) return this.range.format(n);
+      if (!taken.has(n) && (await take(this.range.format(n)))) return this.range.format(n);
     }
     throw new AllocationError(`range is full: no free value in ${this.range.describe}`, 'full');
   }
