@@ -37,6 +37,7 @@ import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient, type AdminClient } from './admin-client.ts';
 import { cpuSeconds, statusMiB, stopProcess } from './process-stats.ts';
 import { Inspector, runWithWebSocket } from './inspector.ts';
+import { skiffNodeFlags } from '../src/cli/node-flags.ts';
 
 
 function flags() {
@@ -358,7 +359,7 @@ async function startServer(dataDir: string, profile: boolean, nodeFlags: string[
   const inspectPort = await freePort('127.0.0.1');
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=8192', `--inspect-brk=127.0.0.1:${inspectPort}`, ...nodeFlags, path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--cluster-cidr', '100.64.0.0/10', '--node-monitor-grace-period', '3600'],
+    [...skiffNodeFlags(), '--max-old-space-size=8192', `--inspect-brk=127.0.0.1:${inspectPort}`, ...nodeFlags, path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--cluster-cidr', '100.64.0.0/10', '--node-monitor-grace-period', '3600'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let seen = '';

@@ -19,6 +19,7 @@ import { freePort } from '../src/local-cluster/processes.ts';
 import { adminClient, byLine } from './admin-client.ts';
 import { runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
+import { skiffNodeFlags } from '../src/cli/node-flags.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string): number => {
@@ -36,7 +37,7 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), 'skiff-bench-node-watches-'
 const port = await freePort('127.0.0.1');
 const server = spawn(
   process.execPath,
-  ['--max-old-space-size=8192', path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'],
+  [...skiffNodeFlags(), '--max-old-space-size=8192', path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 const closers: (() => void)[] = [];

@@ -31,6 +31,7 @@ import { adminClient, type AdminClient } from './admin-client.ts';
 import { freePort } from '../src/local-cluster/processes.ts';
 import { quantile } from './load.ts';
 import { cpuSeconds } from './process-stats.ts';
+import { skiffNodeFlags } from '../src/cli/node-flags.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -134,7 +135,7 @@ async function procStatus(pid: number, field: string): Promise<number> {
 async function startApiServer(dataDir: string): Promise<{ child: ChildProcess; port: number; seconds: number }> {
   const port = await freePort('127.0.0.1');
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', path.join(REPO_ROOT, 'bin', 'skiff'), 'apiserver', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'], {
+  const child = spawn(process.execPath, [...skiffNodeFlags(), '--max-old-space-size=8192', path.join(REPO_ROOT, 'bin', 'skiff'), 'apiserver', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

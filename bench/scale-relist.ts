@@ -28,6 +28,7 @@ import { adminClient, type AdminClient } from './admin-client.ts';
 import { quantile } from './load.ts';
 import { cpuSeconds, stopProcess } from './process-stats.ts';
 import { Inspector, runWithWebSocket } from './inspector.ts';
+import { skiffNodeFlags } from '../src/cli/node-flags.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -53,7 +54,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; port
   const inspectPort = await freePort('127.0.0.1');
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=8192', `--inspect=127.0.0.1:${inspectPort}`, path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--cluster-cidr', '100.64.0.0/10', '--node-monitor-grace-period', '3600'],
+    [...skiffNodeFlags(), '--max-old-space-size=8192', `--inspect=127.0.0.1:${inspectPort}`, path.join(REPO_ROOT, 'bin', 'skiff'), 'server', '--disable-agent', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--cluster-cidr', '100.64.0.0/10', '--node-monitor-grace-period', '3600'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
   );
   let seen = '';

@@ -4,12 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { skiffNodeFlags } from '../src/cli/node-flags.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Runs `bin/skiff ARGV` with room for a large heap; its output is echoed, prefixed with `name`, when `verbose`. */
+/** Runs `bin/skiff ARGV` with its own Node flags (as bin/skiff's #! line gives a user) and room for a large heap; its output is echoed, prefixed with `name`, when `verbose`. */
 export function spawnSkiff(argv: string[], name: string, options: { verbose: boolean; nodeFlags?: string[] }): ChildProcess {
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', ...(options.nodeFlags ?? []), path.join(REPO_ROOT, 'bin', 'skiff'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...skiffNodeFlags(), '--max-old-space-size=8192', ...(options.nodeFlags ?? []), path.join(REPO_ROOT, 'bin', 'skiff'), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (chunk: Buffer) => {
     if (options.verbose) process.stderr.write(`[${name}] ${chunk}`);
   };

@@ -10,9 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-
-/** `bin/skiff` of this checkout. */
-const SKIFF = resolve(import.meta.dirname, '..', '..', 'bin', 'skiff');
+import { SKIFF_BIN, skiffNodeFlags } from '../cli/node-flags.ts';
 
 export interface SkiffProcessSpec {
   /** The `skiff` arguments, e.g. ['agent', '--server', URL, ...]. */
@@ -28,13 +26,13 @@ export interface SkiffProcessSpec {
  * {@link waitForLog} looks from: a restarted process appends to its predecessor's log).
  */
 export function startSkiffProcess(spec: SkiffProcessSpec): { pid: number; logOffset: number } {
-  const command = [process.execPath, SKIFF, ...spec.args];
+  const command = [process.execPath, ...skiffNodeFlags(), SKIFF_BIN, ...spec.args];
   const ns = spec.namespaces;
   const [file, ...args] = ns ? ['nsenter', `--net=${ns.net}`, `--mount=${ns.mount}`, '--', ...command] : command;
   const log = openSync(spec.logPath, 'a', 0o600);
   try {
     const logOffset = fstatSync(log).size;
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], cwd: resolve(SKIFF, '..', '..') });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', log, log], cwd: resolve(SKIFF_BIN, '..', '..') });
     if (child.pid === undefined) throw new Error(`could not start ${file}`);
     child.unref();
     return { pid: child.pid, logOffset };
