@@ -86,12 +86,7 @@ export class Allocator {
   /** Claims `value` for `owner` (e.g. "default/web"). */
   async allocate(value: string, owner: string): Promise<void> {
     if (!this.contains(value)) throw new AllocationError(`provided ${value} is not in the valid range. The range of valid values is ${this.range.describe}`, 'outOfRange');
-    try {
-      await this.store.create(this.prefix + value, owner);
-    } catch (err) {
-      if (err instanceof KeyExistsError) throw new AllocationError(`provided ${value} is already allocated`, 'taken');
-      throw err;
-    }
+    if (!(await this.claim(value, owner))) throw new AllocationError(`provided ${value} is already allocated`, 'taken');
   }
 
   /** Claims some free value (see {@link Allocator.search}). */
