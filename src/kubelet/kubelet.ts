@@ -91,7 +91,7 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
 
   try {
     const network = options.network && new PodNetwork({ ...options.network, stateDir: join(rootDir, 'network') });
-    const runtime = new OciRuntime({ rootDir, runtime: options.runtime, network });
+    const runtime = new OciRuntime({ rootDir, runtime: options.runtime, network, log });
     const runtimeVersion = await runtime.version();
     const images = new LocalImageService({ rootDir });
     const imported = await importImagesDir(images, join(rootDir, 'images'));

@@ -42,6 +42,8 @@ import { buildOciSpec, containerCgroupPath, podCgroupPath, type OciSpec, type Pi
 import { createMonitor, monitorAlive, readSmallFile, releaseMonitor, awaitStarted } from './monitor.ts';
 import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
+import { defaultSpawner } from './spawner.ts';
+import { moveIdleControllersToV1 } from './unified-controllers.ts';
 import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
 import { processExists } from '../process-exists.ts';
 
@@ -85,6 +87,8 @@ export interface OciRuntimeOptions {
   namespaceDir?: string;
   /** The pod network sandboxes get; without one, loopback only. */
   network?: SandboxNetwork;
+  /** Where the runtime says what it changed on the node (unified-controllers.ts). Default: nowhere. */
+  log?: (line: string) => void;
 }
 
 /** A started container's init: its pid, and when /proc last showed that pid to be it. */
@@ -144,6 +148,7 @@ export class OciRuntime implements ContainerRuntime {
    */
   private readonly known = new Map<string, KnownContainer>();
   private versionCache?: { at: number; value: Promise<{ name: string; version: string }> };
+  private readonly log: (line: string) => void;
   /** Sandbox set-ups in flight, so two calls for one pod never mount its namespaces twice. */
   private readonly sandboxSetups = new Map<string, Promise<SandboxRecord>>();
 
@@ -151,6 +156,7 @@ export class OciRuntime implements ContainerRuntime {
     this.rootDir = options.rootDir;
     this.runc = new Runc({ binary: options.runtime ?? defaultOciRuntime(), root: join(options.rootDir, 'runc') });
     this.sandboxes = { rootDir: options.rootDir, namespaceDir: options.namespaceDir ?? '/run/skiff', network: options.network };
+    this.log = options.log ?? (() => {});
   }
 
   /**
@@ -240,8 +246,26 @@ export class OciRuntime implements ContainerRuntime {
   /** The layout to make containers' cgroups in when `runc` makes none (crun on cgroup v1); else undefined. */
   private async ownCgroups(runc: Runc): Promise<CgroupLayout | undefined> {
     if (runc.managesCgroups) return undefined;
-    const layout = await (this.cgroups ??= cgroupLayout());
+    const layout = await this.cgroupLayout();
     return layout.v1.length ? layout : undefined;
+  }
+
+  /**
+   * The node's cgroup layout, looked at once. Where crun makes the containers (no cgroup
+   * manager) on a hybrid layout with controllers on its cgroup2 mount, those no cgroup2 group
+   * uses are first given v1 hierarchies, so the monitors need no mount namespace of their own
+   * (unified-controllers.ts).
+   */
+  private cgroupLayout(): Promise<CgroupLayout> {
+    return (this.cgroups ??= (async () => {
+      const layout = await cgroupLayout();
+      if (!layout.busyUnified || this.runc.managesCgroups) return layout;
+      const { moved, failed } = await moveIdleControllersToV1(CGROUP_ROOT, (args) => defaultSpawner().run(['mount', ...args]));
+      if (moved.length) this.log(`kubelet: mounted cgroup controller(s) ${moved.join(', ')} as v1 hierarchies under ${CGROUP_ROOT} (they sat unused on the cgroup2 mount, where crun refuses them)`);
+      for (const f of failed) this.log(`kubelet: cgroup controller ${f.controller} stays on the cgroup2 mount (${f.reason}); crun's containers are started in mount namespaces that hide it`);
+      // Looked at again whatever happened: another kubelet may have moved them meanwhile.
+      return cgroupLayout();
+    })());
   }
 
   /** The driver of the runtime that made a container (this one's, unless the node switched runtimes). */
@@ -474,7 +498,7 @@ export class OciRuntime implements ContainerRuntime {
    * (--keep), and the cgroups the kubelet makes for crun stay until removeContainer.
    */
   private async oomKilled(podUid: string, id: string): Promise<boolean> {
-    return (await oomKillCount(await (this.cgroups ??= cgroupLayout()), containerCgroupPath(podUid, id))) > 0;
+    return (await oomKillCount(await this.cgroupLayout(), containerCgroupPath(podUid, id))) > 0;
   }
 }
 
