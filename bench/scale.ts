@@ -10,9 +10,26 @@
  * ReplicationControllers and Deployments (half each, 50 replicas per workload, spread over
  * namespaces of at most 3,000 pods); each Service selects one workload.
  *
+ * A stage has two phases, as clusterloader2's density test does. Saturation: the workloads above, all
+ * created as fast as they answer, so the saturation pods' start-up is mostly queueing behind the
+ * creation rate. Latency: with the cluster full, `--latency-pods N` pods (default 500, CL2's
+ * MIN_LATENCY_PODS; 0 skips the phase) are created at a steady 5 per second (CL2's Uniform5qps),
+ * which gives the start-up figure upstream's SLO is stated for. CL2 makes each latency pod a workload
+ * of one replica; here each is a bare Pod of the saturation template with a label of its own
+ * (`app: latency-<stage>-<n>`, which no Service or workload selects), since what is timed starts at
+ * the pod's creation either way. The probe stops with the saturation phase, so the latency pods meet
+ * a full but otherwise quiet cluster as in CL2, and the API latencies, CPU, RSS and store figures
+ * stay those of the saturation phase. Latency pods are deleted before a next stage, so that stage
+ * holds the number of pods it names.
+ *
  * Printed per stage, each beside the upstream figure:
  *   - pods/s to Running: pods of the stage ÷ (first workload create → last pod Running on the watch);
- *   - pod start-up latency p50/p99 (pod first seen on the watch → seen Running), SLO p99 ≤ 5 s;
+ *   - scheduling throughput p50/p90/p99/max, as CL2's SchedulingThroughput reports it: the pods bound
+ *     (spec.nodeName first seen on the watch) in each 1-second window from the first workload create
+ *     to the last bind of the saturation phase; target ≥ 1,000 pods/s scheduled;
+ *   - saturation pods' start-up latency p50/p99 (pod first seen on the watch → seen Running);
+ *   - latency pods' start-up latency p50/p90/p99 (first seen on the watch → seen Running and Ready),
+ *     SLO p99 ≤ 5 s, and their create → bound p50/p99 (first seen → spec.nodeName first seen);
  *   - API latency p50/p99 per verb during the stage, from this process's calls: its creates and a
  *     probe that every 250 ms does one of GET, LIST (namespace), LIST (cluster, paginated),
  *     LIST (nodes, paginated), POST, PUT, PATCH, DELETE; SLO p99 ≤ 1 s (single object), ≤ 5 s (namespace list),
@@ -44,6 +61,13 @@ const CPU_PROF_DIR = flag('cpu-prof');
 const TIMEOUT_MS = Number(flag('timeout-minutes') ?? '60') * 60_000;
 const REPLICAS = Number(flag('replicas') ?? '50');
 const PODS_PER_NAMESPACE = 3000;
+/** Latency pods per stage: CL2 uses max(500, nodes); 500 keeps the phase under two minutes at any size. */
+const LATENCY_PODS = Number(flag('latency-pods') ?? '500');
+/** CL2's Uniform5qps tuning set: latency pods are created at 5 per second, one every 200 ms. */
+const LATENCY_PODS_PER_SECOND = 5;
+/** How long the latency phase waits, after its last create, for latency pods to run: far past the 5 s SLO. */
+const LATENCY_WAIT_MS = 5 * 60_000;
+const LATENCY_NAMESPACE = 'bench-latency';
 
 interface Stage {
   nodes: number;
@@ -128,9 +152,10 @@ const template = (app: string) => ({
   },
 });
 
-/** Every pod's first sighting and Running sighting, from one watch of all pods. */
+/** Every pod's first sighting, bound sighting (spec.nodeName set) and Running sighting, from one watch of all pods. */
 class PodTracker {
   readonly firstSeen = new Map<string, number>();
+  readonly boundAt = new Map<string, number>();
   readonly runningAt = new Map<string, number>();
   private watch?: Watch;
 
@@ -144,6 +169,7 @@ class PodTracker {
         const key = `${event.object.metadata?.namespace}/${event.object.metadata?.name}`;
         const now = performance.now();
         if (!this.firstSeen.has(key)) this.firstSeen.set(key, now);
+        if (!this.boundAt.has(key) && event.object.spec?.nodeName) this.boundAt.set(key, now);
         if (!this.runningAt.has(key) && runningAndReady(event.object)) this.runningAt.set(key, now);
       },
       (err) => {
@@ -192,6 +218,87 @@ function startProbe(client: RestClient, lat: Latencies, ns: string): () => Promi
   };
 }
 
+/**
+ * Pods bound in each 1-second window from `from` to the last of `boundTimes`, as CL2's
+ * SchedulingThroughput samples the scheduled count each second; the leading windows before the
+ * controllers make the first pods count as 0 there too. The last window may be partial.
+ */
+function throughputWindows(boundTimes: number[], from: number): number[] {
+  if (boundTimes.length === 0) return [];
+  const last = boundTimes.reduce((latest, t) => Math.max(latest, t), from);
+  const windows = new Array<number>(Math.floor((last - from) / 1000) + 1).fill(0);
+  for (const t of boundTimes) windows[Math.floor((t - from) / 1000)]++;
+  return windows;
+}
+
+interface LatencyPhase {
+  /** Latency pods asked for, created, and failed to create (logged, never retried). */
+  requested: number;
+  created: number;
+  failed: number;
+  /** Seconds from the first create to the start of the last: (n - 1) ÷ this is the rate kept. */
+  createSpan: number;
+  /** Of the created ones, those seen Running and Ready, and their latencies in ms, ascending. */
+  running: number;
+  startup: number[];
+  bound: number[];
+  /** The latency pods' own POSTs. */
+  createLatencies: ReturnType<Latencies['rows']>;
+}
+
+/**
+ * Creates `count` bare pods in `namespace` at LATENCY_PODS_PER_SECOND, each on its own tick of a
+ * fixed schedule rather than after the previous create answers, so a slow create does not lower the
+ * rate (CL2's Uniform5qps); then waits for them to run and reads their times off the tracker.
+ */
+async function runLatencyPhase(client: RestClient, tracker: PodTracker, namespace: string, prefix: string, count: number): Promise<{ phase: LatencyPhase; names: string[] }> {
+  const lat = new Latencies();
+  const created: string[] = [];
+  let failed = 0;
+  const calls: Promise<void>[] = [];
+  const t0 = performance.now();
+  let lastStart = t0;
+  for (let i = 0; i < count; i++) {
+    const wait = t0 + (i * 1000) / LATENCY_PODS_PER_SECOND - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lastStart = performance.now();
+    const name = `${prefix}${i}`;
+    const pod = { ...template(name), metadata: { name, namespace, labels: { app: name } } };
+    calls.push(
+      lat.time('POST', () => client.create(R.pods, pod)).then(
+        () => void created.push(name),
+        (err: Error) => {
+          failed++;
+          log(`  latency pod ${name} not created: ${err.message}`);
+        },
+      ),
+    );
+  }
+  await Promise.all(calls);
+  const keys = created.map((name) => `${namespace}/${name}`);
+  const deadline = performance.now() + LATENCY_WAIT_MS;
+  while (keys.some((k) => !tracker.runningAt.has(k)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const since = (at: Map<string, number>) =>
+    keys
+      .filter((k) => at.has(k))
+      .map((k) => at.get(k)! - tracker.firstSeen.get(k)!)
+      .sort((a, b) => a - b);
+  const startup = since(tracker.runningAt);
+  return {
+    phase: {
+      requested: count,
+      created: created.length,
+      failed,
+      createSpan: (lastStart - t0) / 1000,
+      running: startup.length,
+      startup,
+      bound: since(tracker.boundAt),
+      createLatencies: lat.rows(),
+    },
+    names: created,
+  };
+}
+
 interface StageResult {
   stage: Stage;
   createdPods: number;
@@ -199,6 +306,9 @@ interface StageResult {
   running: number;
   startupP50: number;
   startupP99: number;
+  /** Pods bound per 1-second window of the saturation phase, ascending. */
+  throughput: number[];
+  latencyPhase?: LatencyPhase;
   latencies: ReturnType<Latencies['rows']>;
   peakRss: number;
   storeMiB: number;
@@ -248,6 +358,7 @@ async function main(): Promise<void> {
     const initial = await client.list(R.pods, undefined, { limit: 1 });
     tracker.start(client, initial.metadata.resourceVersion ?? '0');
     await client.create(R.namespaces, { metadata: { name: 'bench-probe' } });
+    if (LATENCY_PODS > 0) await client.create(R.namespaces, { metadata: { name: LATENCY_NAMESPACE } });
 
     const hollows: ChildProcess[] = [];
     const hollowCpu = async () => {
@@ -287,6 +398,7 @@ async function main(): Promise<void> {
       for (const ns of namespaces) await client.create(R.namespaces, { metadata: { name: ns } }).catch(() => undefined);
 
       const runningBefore = tracker.runningAt.size;
+      const seenBefore = tracker.firstSeen.size;
       const started = performance.now();
       await runLoad(
         workloads,
@@ -332,30 +444,45 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
         if (performance.now() - lastReport > 10_000) {
           lastReport = performance.now();
-          log(`  ${tracker.runningAt.size - runningBefore}/${newPods} running, ${tracker.firstSeen.size - podsSoFar} seen, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+          log(`  ${tracker.runningAt.size - runningBefore}/${newPods} running, ${tracker.firstSeen.size - seenBefore} seen, ${((performance.now() - started) / 1000).toFixed(0)} s`);
         }
       }
       const stageRunning = [...tracker.runningAt].filter(([, t]) => t >= started);
       // A loop, not Math.max(...times): 150,000 arguments overflow the call stack.
       const lastRunning = stageRunning.reduce((latest, [, t]) => Math.max(latest, t), started);
       const startup = stageRunning.map(([key, t]) => t - tracker.firstSeen.get(key)!).sort((a, b) => a - b);
+      const saturationEnd = performance.now();
+      const bound = [...tracker.boundAt.values()].filter((t) => t >= started && t <= saturationEnd);
       await stopProbe();
       podsSoFar = stage.pods;
-      results.push({
+      // The saturation phase's figures, taken before the latency phase so that its minutes of a
+      // quiet cluster do not dilute the CPU per pod.
+      const result: StageResult = {
         stage,
         createdPods: newPods,
         seconds: (lastRunning - started) / 1000,
         running: stageRunning.length,
         startupP50: quantile(startup, 0.5),
         startupP99: quantile(startup, 0.99),
+        throughput: throughputWindows(bound, started).sort((a, b) => a - b),
         latencies: lat.rows(),
         peakRss: await peakRssMiB(server.pid!),
         storeMiB: await fileMiB(stateDb, `${stateDb}-wal`),
         serverCpu: (await cpuSeconds(server.pid!)) - serverCpuBefore,
         hollowCpu: (await hollowCpu()) - hollowCpuBefore,
         lostTerms: lostTerms() - lostTermsBefore,
-      });
-      printStage(results.at(-1)!);
+      };
+      if (LATENCY_PODS > 0) {
+        log(`  latency phase: ${LATENCY_PODS} pods at ${LATENCY_PODS_PER_SECOND}/s`);
+        const { phase, names } = await runLatencyPhase(client, tracker, LATENCY_NAMESPACE, `latency-${s}-`, LATENCY_PODS);
+        result.latencyPhase = phase;
+        log(`  ${phase.running}/${phase.requested} latency pods running`);
+        if (s < STAGES.length - 1) {
+          await runLoad(names.length, 16, (i) => client!.delete(R.pods, LATENCY_NAMESPACE, names[i]).then(() => undefined), { budgetMs: TIMEOUT_MS });
+        }
+      }
+      results.push(result);
+      printStage(result);
     }
     tracker.stop();
   } finally {
@@ -367,13 +494,28 @@ async function main(): Promise<void> {
   for (const r of results) printStage(r);
 }
 
+const q = (sorted: number[], p: number) => quantile(sorted, p).toFixed(0);
+
+function latencyLines(l: LatencyPhase | undefined): string[] {
+  if (!l) return [];
+  const post = l.createLatencies.find((row) => row.verb === 'POST');
+  const rate = l.requested > 1 ? (l.requested - 1) / Math.max(l.createSpan, 0.001) : NaN;
+  return [
+    `  latency pods        ${l.running}/${l.requested} Running (${l.failed} create(s) failed), created at ${rate.toFixed(1)}/s, POST p50 ${post ? post.p50.toFixed(0) : '-'} ms p99 ${post ? post.p99.toFixed(0) : '-'} ms`,
+    `    start-up          p50 ${q(l.startup, 0.5)} ms  p90 ${q(l.startup, 0.9)} ms  p99 ${q(l.startup, 0.99)} ms   (upstream SLO p99 ≤ 5000 ms: ratio ${(quantile(l.startup, 0.99) / 5000).toFixed(2)})`,
+    `    create → bound    p50 ${q(l.bound, 0.5)} ms  p99 ${q(l.bound, 0.99)} ms`,
+  ];
+}
+
 function printStage(r: StageResult): void {
   const { stage } = r;
   const rate = r.running / Math.max(r.seconds, 0.001);
   const lines = [
     `stage: ${stage.nodes} nodes, ${stage.pods} pods, ${stage.services} services (upstream envelope: 5000 nodes, 150000 pods, 10000 services)`,
     `  pods to Running     ${r.running}/${r.createdPods} in ${r.seconds.toFixed(1)} s = ${rate.toFixed(0)} pods/s   (target ≥ 1000 pods/s scheduled: ratio ${(rate / 1000).toFixed(2)})`,
-    `  pod start-up        p50 ${r.startupP50.toFixed(0)} ms  p99 ${r.startupP99.toFixed(0)} ms   (upstream SLO p99 ≤ 5000 ms: ratio ${(r.startupP99 / 5000).toFixed(2)})`,
+    `  scheduling          p50 ${q(r.throughput, 0.5)}  p90 ${q(r.throughput, 0.9)}  p99 ${q(r.throughput, 0.99)}  max ${q(r.throughput, 1)} pods/s over ${r.throughput.length} 1-s windows   (target ≥ 1000 pods/s scheduled: p50 ratio ${(quantile(r.throughput, 0.5) / 1000).toFixed(2)}, max ratio ${(quantile(r.throughput, 1) / 1000).toFixed(2)})`,
+    `  pod start-up        p50 ${r.startupP50.toFixed(0)} ms  p99 ${r.startupP99.toFixed(0)} ms   (saturation pods, mostly queueing behind creation; upstream SLO p99 ≤ 5000 ms: ratio ${(r.startupP99 / 5000).toFixed(2)}, measured on the latency pods below)`,
+    ...latencyLines(r.latencyPhase),
     ...r.latencies.map(
       (l) => `  ${l.verb.padEnd(18)}  n=${String(l.count).padEnd(6)} p50 ${l.p50.toFixed(0).padStart(6)} ms  p99 ${l.p99.toFixed(0).padStart(6)} ms   (upstream SLO p99 ≤ ${sloMs(l.verb)} ms: ratio ${(l.p99 / sloMs(l.verb)).toFixed(2)})`,
     ),
