@@ -52,6 +52,8 @@ export interface ControlPlaneOptions {
   /** Default tolerations of new pods for not-ready / unreachable nodes. Default 300 each. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** How long an Event lasts after its last write (upstream's --event-ttl). Default 1 hour. */
+  eventTtlMs?: number;
   /** Where log lines go. Default: nowhere (library use stays quiet). */
   log?: (line: string) => void;
 }
@@ -96,6 +98,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     tlsSans: options.tlsSans,
     garbageCollector: options.garbageCollector ?? (controllers && ALL_CONTROLLERS.length > 0),
     podTolerationSeconds: { notReady: cmOptions.defaultNotReadyTolerationSeconds, unreachable: cmOptions.defaultUnreachableTolerationSeconds },
+    eventTtlMs: options.eventTtlMs,
     log,
   });
   // When both run here, the controller manager's and the scheduler's informers share one parsed

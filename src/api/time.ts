@@ -16,3 +16,14 @@ export function formatTime(t: Date | number): string {
 
 let lastSecond = NaN;
 let lastText = '';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration ("1m30s", "250ms", "2h", as kube-apiserver's duration flags take them) or a plain number of seconds, in ms; undefined when not one. */
+export function parseDurationMs(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, value, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(value) * UNIT_MS[unit];
+  return total;
+}

@@ -33,6 +33,8 @@ import { createApiServer } from './server.ts';
 import { listenLoopback } from './loopback.ts';
 import type { ClusterConnection } from '../client/kubeconfig.ts';
 import { CLUSTER_IP_PREFIX, EVENT_PREFIXES, NODE_PORT_PREFIX } from './storage-keys.ts';
+import { DEFAULT_EVENT_TTL_MS, startEventTtl } from './event-ttl.ts';
+import { realClock } from '../client/clock.ts';
 
 export interface ApiServerConfig {
   dataDir: string;
@@ -56,6 +58,8 @@ export interface ApiServerConfig {
   garbageCollector?: boolean;
   /** DefaultTolerationSeconds for new pods. */
   podTolerationSeconds?: { notReady: number; unreachable: number };
+  /** How long an Event lasts after its last write (upstream's --event-ttl). Default 1 hour. */
+  eventTtlMs?: number;
   log: (line: string) => void;
 }
 
@@ -121,6 +125,8 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     cleanups.push(() => stateCache.stop());
     const compactor = startCompactor(store);
     cleanups.push(() => compactor.stop());
+    const eventTtl = startEventTtl({ store, watchCache, prefixes: EVENT_PREFIXES, ttlMs: config.eventTtlMs ?? DEFAULT_EVENT_TTL_MS, clock: realClock, log: config.log });
+    cleanups.push(() => eventTtl.stop());
 
     const serviceRange = cidrRange(config.serviceCidr ?? '10.43.0.0/16');
     const clusterDNSIP = config.clusterDns ?? defaultClusterDNS(config.serviceCidr ?? '10.43.0.0/16');

@@ -4,8 +4,10 @@
  * line that says what to do.
  */
 import v8 from 'node:v8';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseCidr, parseIpv4 } from '../kubelet/network/ipv4.ts';
+import { parseDurationMs } from '../api/time.ts';
+import { DEFAULT_EVENT_TTL_MS } from '../apiserver/event-ttl.ts';
 import { defaultDataDir } from './data-dir.ts';
 
 export interface ServerFlags {
@@ -27,6 +29,8 @@ export interface ServerFlags {
   nodeMonitorGracePeriod: number;
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  /** ms */
+  eventTtl: number;
   /** `server` and `up` only: a KubeSchedulerConfiguration file. */
   schedulerConfig?: string;
 }
@@ -47,6 +51,13 @@ function parsePort(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return n;
+}
+
+/** A duration as kube-apiserver's flags take it ("1h", "30m", "1h30m", "90s"), in ms; more than zero. */
+export function parseDurationFlag(text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration, e.g. 1h, 30m or 90s.');
+  return ms;
 }
 
 export function parseSeconds(text: string): number {
@@ -95,7 +106,8 @@ export function withServerFlags(cmd: Command): Command {
     .option('--tls-san <name>', 'extra name or address for the serving certificate (repeatable)', collect, [])
     .option('--node-monitor-grace-period <seconds>', 'time without heartbeats before a node is marked NotReady', parseSeconds, 40)
     .option('--default-not-ready-toleration-seconds <n>', 'how long new pods tolerate a not-ready node', parseSeconds, 300)
-    .option('--default-unreachable-toleration-seconds <n>', 'how long new pods tolerate an unreachable node', parseSeconds, 300);
+    .option('--default-unreachable-toleration-seconds <n>', 'how long new pods tolerate an unreachable node', parseSeconds, 300)
+    .addOption(new Option('--event-ttl <duration>', 'how long an Event is kept after its last write (e.g. 1h, 30m)').argParser(parseDurationFlag).default(DEFAULT_EVENT_TTL_MS, '1h'));
 }
 
 function explain(err: unknown, flags: ServerFlags): string {
@@ -142,6 +154,7 @@ export async function runServer(flags: ServerFlags, what: { startAgent?: StartAg
       nodeMonitorGracePeriodSeconds: flags.nodeMonitorGracePeriod,
       defaultNotReadyTolerationSeconds: flags.defaultNotReadyTolerationSeconds,
       defaultUnreachableTolerationSeconds: flags.defaultUnreachableTolerationSeconds,
+      eventTtlMs: flags.eventTtl,
       controllers: what.controllers ?? true,
       schedulerConfigPath: flags.schedulerConfig,
       log,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { COMPLETE_AFTER_ANNOTATION, hollowPodStatus, nextPodStep, parseDurationMs, type PodStep } from './hollow-pod.ts';
+import { COMPLETE_AFTER_ANNOTATION, hollowPodStatus, nextPodStep, type PodStep } from './hollow-pod.ts';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 
@@ -34,22 +34,6 @@ test('nextPodStep', () => {
     ['an unreadable duration is ignored', pod({ phase: 'Running', completeAfter: 'soon' }), { kind: 'none' }],
   ];
   for (const [name, p, want] of cases) assert.deepEqual(nextPodStep(p, NOW), want, name);
-});
-
-test('parseDurationMs', () => {
-  const cases: [string, number | undefined][] = [
-    ['5s', 5000],
-    ['250ms', 250],
-    ['1m30s', 90_000],
-    ['2h', 7_200_000],
-    ['1.5s', 1500],
-    ['7', 7000],
-    ['', undefined],
-    ['5 s', undefined],
-    ['-1s', undefined],
-    ['1d', undefined],
-  ];
-  for (const [text, want] of cases) assert.equal(parseDurationMs(text), want, text);
 });
 
 test('a started pod is Running and Ready with its address and a running container; PodScheduled is kept', () => {

@@ -5,7 +5,7 @@
  * ({@link COMPLETE_AFTER_ANNOTATION}). No containers run.
  */
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { formatTime } from '../api/time.ts';
+import { formatTime, parseDurationMs } from '../api/time.ts';
 
 /**
  * A pod annotated with a duration ("5s", "1m30s", "250ms", or plain seconds) succeeds that long
@@ -42,17 +42,6 @@ export function nextPodStep(pod: Pod, now: number): PodStep {
 export function completeAfterMs(pod: Pod): number | undefined {
   const text = pod.metadata?.annotations?.[COMPLETE_AFTER_ANNOTATION];
   return text === undefined ? undefined : parseDurationMs(text.trim());
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go-style duration ("1m30s", "250ms", "2h") or a plain number of seconds, in ms. */
-export function parseDurationMs(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const [, value, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(value) * UNIT_MS[unit];
-  return total;
 }
 
 export interface HollowPodStatusInputs {

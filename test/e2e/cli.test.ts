@@ -18,6 +18,7 @@ import {
   run,
   spawnSkiff,
   stopChild,
+  streamKubectl,
   waitForHealthy,
   REPO_ROOT,
   type SkiffProcess,
@@ -67,6 +68,40 @@ describe('skiff command line', () => {
     assert.notEqual(bad.code, 0);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
     assert.match(bad.stderr, /port/);
+  });
+
+  test('a malformed --event-ttl exits non-zero with a one-line message', async () => {
+    const bad = await skiff(['apiserver', '--event-ttl', 'soon']);
+    assert.notEqual(bad.code, 0);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    assert.match(bad.stderr, /event-ttl/);
+  });
+
+  test('--event-ttl: an Event goes that long after its last write, and a watch sees it deleted', async () => {
+    const dataDir = await tempDir();
+    const port = await freePort();
+    const server = start(['apiserver', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--event-ttl', '3s']);
+    await server.waitForOutput(/kubeconfig/);
+    const kubeconfigPath = path.join(dataDir, 'kubeconfig.yaml');
+    await waitForHealthy(kubeconfigPath);
+    const home = await tempDir();
+    const kubectl = kubectlWith(kubeconfigPath, path.join(home, 'cache'), home);
+    const watch = streamKubectl(kubeconfigPath, path.join(home, 'cache'), home, ['get', 'events', '-n', 'default', '--watch-only', '--output-watch-events', '-o', 'json']);
+    const event = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'short-lived' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Tested', message: 'expires' };
+    const created = await kubectl(['create', '-n', 'default', '-f', '-'], { stdin: JSON.stringify(event) });
+    assert.equal(created.code, 0, created.stderr);
+    const listed = await kubectl(['get', 'events', '-n', 'default', '-o', 'name']);
+    assert.match(listed.stdout, /short-lived/, listed.stderr);
+    try {
+      await watch.waitForOutput(/"type":"DELETED","object":\{.*"name":"short-lived"/, 60_000);
+    } finally {
+      await watch.stop();
+    }
+    const after = await kubectl(['get', 'event', 'short-lived', '-n', 'default']);
+    assert.notEqual(after.code, 0);
+    assert.match(after.stderr, /NotFound|not found/);
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0, server.output());
   });
 
   test('server --disable-agent prints its kubeconfig, serves, and stops on SIGTERM', async () => {

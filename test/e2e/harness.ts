@@ -106,7 +106,7 @@ export interface KubectlStream {
   stop(): Promise<void>;
 }
 
-function streamKubectl(kubeconfigPath: string, cacheDir: string, home: string, args: string[]): KubectlStream {
+export function streamKubectl(kubeconfigPath: string, cacheDir: string, home: string, args: string[]): KubectlStream {
   const child = spawn(KUBECTL, ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], {
     env: kubectlEnv(home),
     stdio: ['ignore', 'pipe', 'pipe'],
