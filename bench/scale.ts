@@ -12,7 +12,8 @@
  *
  * A stage has two phases, as clusterloader2's density test does. Saturation: the workloads above, all
  * created as fast as they answer, so the saturation pods' start-up is mostly queueing behind the
- * creation rate. Latency: with the cluster full, `--latency-pods N` pods (default 500, CL2's
+ * creation rate. Latency: with the cluster full and the control plane done with the saturation's
+ * backlog (see SETTLE_CORES), `--latency-pods N` pods (default 500, CL2's
  * MIN_LATENCY_PODS; 0 skips the phase) are created at a steady 5 per second (CL2's Uniform5qps),
  * which gives the start-up figure upstream's SLO is stated for. CL2 makes each latency pod a workload
  * of one replica; here each is a bare Pod of the saturation template with a label of its own
@@ -65,6 +66,17 @@ const PODS_PER_NAMESPACE = 3000;
 const LATENCY_PODS = Number(flag('latency-pods') ?? '500');
 /** CL2's Uniform5qps tuning set: latency pods are created at 5 per second, one every 200 ms. */
 const LATENCY_PODS_PER_SECOND = 5;
+/**
+ * Before the latency phase, the control plane works off what the saturation left queued: its
+ * informers (the scheduler's among them) run tens of seconds behind a control plane that was
+ * saturated, so latency pods created at once waited that long to be scheduled (p99 35 s at 5,000
+ * nodes). CL2 paces its saturation (20 pods/s by default) and never builds such a backlog; so the
+ * latency phase starts once the control plane's CPU over SETTLE_WINDOW_MS is under SETTLE_CORES,
+ * and the wait is printed.
+ */
+const SETTLE_WINDOW_MS = 5000;
+const SETTLE_CORES = 0.5;
+const SETTLE_MAX_MS = 5 * 60_000;
 /** How long the latency phase waits, after its last create, for latency pods to run: far past the 5 s SLO. */
 const LATENCY_WAIT_MS = 5 * 60_000;
 const LATENCY_NAMESPACE = 'bench-latency';
@@ -246,6 +258,23 @@ interface LatencyPhase {
   createLatencies: ReturnType<Latencies['rows']>;
 }
 
+/** Waits until the control plane (process `pid`) uses under SETTLE_CORES over SETTLE_WINDOW_MS, at most SETTLE_MAX_MS. */
+async function settle(pid: number): Promise<{ seconds: number; settled: boolean }> {
+  const t0 = performance.now();
+  const samples: { at: number; cpu: number }[] = [];
+  while (performance.now() - t0 < SETTLE_MAX_MS) {
+    samples.push({ at: performance.now(), cpu: await cpuSeconds(pid) });
+    while (samples.length > 1 && samples.at(-1)!.at - samples[1].at >= SETTLE_WINDOW_MS) samples.shift();
+    const first = samples[0];
+    const last = samples.at(-1)!;
+    if (last.at - first.at >= SETTLE_WINDOW_MS && (last.cpu - first.cpu) / ((last.at - first.at) / 1000) < SETTLE_CORES) {
+      return { seconds: (performance.now() - t0) / 1000, settled: true };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { seconds: (performance.now() - t0) / 1000, settled: false };
+}
+
 /**
  * Creates `count` bare pods in `namespace` at LATENCY_PODS_PER_SECOND, each on its own tick of a
  * fixed schedule rather than after the previous create answers, so a slow create does not lower the
@@ -309,6 +338,8 @@ interface StageResult {
   /** Pods bound per 1-second window of the saturation phase, ascending. */
   throughput: number[];
   latencyPhase?: LatencyPhase;
+  /** How long the control plane took to work off the saturation's backlog before the latency phase. */
+  settle?: { seconds: number; settled: boolean };
   latencies: ReturnType<Latencies['rows']>;
   peakRss: number;
   storeMiB: number;
@@ -473,6 +504,8 @@ async function main(): Promise<void> {
         lostTerms: lostTerms() - lostTermsBefore,
       };
       if (LATENCY_PODS > 0) {
+        result.settle = await settle(server.pid!);
+        log(`  control plane ${result.settle.settled ? 'settled' : 'still busy'} ${result.settle.seconds.toFixed(0)} s after the saturation`);
         log(`  latency phase: ${LATENCY_PODS} pods at ${LATENCY_PODS_PER_SECOND}/s`);
         const { phase, names } = await runLatencyPhase(client, tracker, LATENCY_NAMESPACE, `latency-${s}-`, LATENCY_PODS);
         result.latencyPhase = phase;
@@ -496,7 +529,7 @@ async function main(): Promise<void> {
 
 const q = (sorted: number[], p: number) => quantile(sorted, p).toFixed(0);
 
-function latencyLines(l: LatencyPhase | undefined): string[] {
+function latencyLines(l: LatencyPhase | undefined, settled: StageResult['settle']): string[] {
   if (!l) return [];
   const post = l.createLatencies.find((row) => row.verb === 'POST');
   const rate = l.requested > 1 ? (l.requested - 1) / Math.max(l.createSpan, 0.001) : NaN;
@@ -504,6 +537,7 @@ function latencyLines(l: LatencyPhase | undefined): string[] {
     `  latency pods        ${l.running}/${l.requested} Running (${l.failed} create(s) failed), created at ${rate.toFixed(1)}/s, POST p50 ${post ? post.p50.toFixed(0) : '-'} ms p99 ${post ? post.p99.toFixed(0) : '-'} ms`,
     `    start-up          p50 ${q(l.startup, 0.5)} ms  p90 ${q(l.startup, 0.9)} ms  p99 ${q(l.startup, 0.99)} ms   (upstream SLO p99 ≤ 5000 ms: ratio ${(quantile(l.startup, 0.99) / 5000).toFixed(2)})`,
     `    create → bound    p50 ${q(l.bound, 0.5)} ms  p99 ${q(l.bound, 0.99)} ms`,
+    ...(settled ? [`    begun when the control plane ${settled.settled ? 'had settled' : 'had still not settled'} (CPU < ${SETTLE_CORES} core over ${SETTLE_WINDOW_MS / 1000} s), ${settled.seconds.toFixed(0)} s after the saturation`] : []),
   ];
 }
 
@@ -515,7 +549,7 @@ function printStage(r: StageResult): void {
     `  pods to Running     ${r.running}/${r.createdPods} in ${r.seconds.toFixed(1)} s = ${rate.toFixed(0)} pods/s   (target ≥ 1000 pods/s scheduled: ratio ${(rate / 1000).toFixed(2)})`,
     `  scheduling          p50 ${q(r.throughput, 0.5)}  p90 ${q(r.throughput, 0.9)}  p99 ${q(r.throughput, 0.99)}  max ${q(r.throughput, 1)} pods/s over ${r.throughput.length} 1-s windows   (target ≥ 1000 pods/s scheduled: p50 ratio ${(quantile(r.throughput, 0.5) / 1000).toFixed(2)}, max ratio ${(quantile(r.throughput, 1) / 1000).toFixed(2)})`,
     `  pod start-up        p50 ${r.startupP50.toFixed(0)} ms  p99 ${r.startupP99.toFixed(0)} ms   (saturation pods, mostly queueing behind creation; upstream SLO p99 ≤ 5000 ms: ratio ${(r.startupP99 / 5000).toFixed(2)}, measured on the latency pods below)`,
-    ...latencyLines(r.latencyPhase),
+    ...latencyLines(r.latencyPhase, r.settle),
     ...r.latencies.map(
       (l) => `  ${l.verb.padEnd(18)}  n=${String(l.count).padEnd(6)} p50 ${l.p50.toFixed(0).padStart(6)} ms  p99 ${l.p99.toFixed(0).padStart(6)} ms   (upstream SLO p99 ≤ ${sloMs(l.verb)} ms: ratio ${(l.p99 / sloMs(l.verb)).toFixed(2)})`,
     ),
