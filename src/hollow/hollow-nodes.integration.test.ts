@@ -74,11 +74,16 @@ test('status posts move the heartbeats and keep the rest; Lease renewals keep th
   assert.deepEqual(later.status!.capacity, first.status!.capacity);
   assert.deepEqual(later.status!.addresses, first.status!.addresses);
 
-  const lease = await client.get<Lease>(LEASES, 'kube-node-lease', name);
-  let renewed = lease;
+  // Each node makes its Lease after it registers: under load, after its first status posts too.
+  let lease: Lease | undefined;
+  await waitFor('the node\'s Lease', async () => {
+    lease = await client.get<Lease>(LEASES, 'kube-node-lease', name).catch(() => undefined);
+    return lease !== undefined;
+  });
+  let renewed = lease!;
   await waitFor('a renewal', async () => {
     renewed = await client.get<Lease>(LEASES, 'kube-node-lease', name);
-    return renewed.spec!.renewTime! > lease.spec!.renewTime!;
+    return renewed.spec!.renewTime! > lease!.spec!.renewTime!;
   });
   assert.deepEqual(renewed.metadata!.managedFields!.map((m) => m.operation), ['Update']);
   assert.deepEqual(Object.keys((renewed.metadata!.managedFields![0].fieldsV1 as Record<string, object>)['f:spec']).sort(), ['f:holderIdentity', 'f:leaseDurationSeconds', 'f:renewTime']);

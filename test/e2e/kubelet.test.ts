@@ -157,10 +157,11 @@ describe('the node agent with the real kubectl', { skip, timeout: 600_000 }, () 
   test('two containers of a pod talk over localhost and share an emptyDir', async (t) => {
     const s = await cluster.scope(t);
     const server = 'echo written-by-server > /shared/note; mkdir -p /www; echo hello-over-localhost > /www/index.html; exec httpd -f -p 8080 -h /www';
-    // busybox wget crashes when given -T: bound each attempt with timeout instead.
+    // busybox wget crashes when given -T: bound each attempt with timeout instead. The server writes
+    // its note before httpd listens, so the first tries may be refused: those are retried, not logged.
     const client =
       'until [ -f /shared/note ]; do sleep 0.2; done; echo "read: $(cat /shared/note)"; ' +
-      'until timeout 5 wget -q -O - http://127.0.0.1:8080/index.html; do sleep 0.5; done; exec sleep 3600';
+      'until timeout 5 wget -q -O - http://127.0.0.1:8080/index.html 2>/dev/null; do sleep 0.5; done; exec sleep 3600';
     await create(s.kubectl, s.ns, pod('pair', [
       { name: 'server', image: IMAGE, command: ['sh', '-c', server], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
       { name: 'client', image: IMAGE, command: ['sh', '-c', client], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
