@@ -212,9 +212,12 @@ for (const binary of ['runc', 'crun'] as const) describe(`OciRuntime with ${bina
     const b = await create(s, { name: 'b', args: ['sleep', '3602'] });
     await runtime.startContainer(a.id);
     await runtime.startContainer(b.id);
-    const ps = await execOutput(b.id, ['ps', '-o', 'args']);
-    assert.match(ps.stdout, /sleep 3601/);
-    assert.match(ps.stdout, /sleep 3602/);
+    // A started container's init exists, but may not have exec'd its command yet (it then shows as
+    // the runtime's own command line), as with runc's start upstream: look until it has.
+    await waitFor('both sleeps in the shared PID namespace, as container b lists them', async () => {
+      const ps = (await execOutput(b.id, ['ps', '-o', 'args'])).stdout;
+      return /sleep 3601/.test(ps) && /sleep 3602/.test(ps);
+    });
   });
 
   test('a read-only root filesystem refuses a write', async () => {
