@@ -143,8 +143,10 @@ export function startEventTtl(options: EventTtlOptions): RunningEventTtl {
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    stored.sort();
-  })().catch((err) => log(`event TTL: reading the stored Events failed (${(err as Error).message}); they expire after the next restart`));
+  })()
+    .catch((err) => log(`event TTL: reading the stored Events failed (${(err as Error).message}); those not read expire after the next restart`))
+    // Also after a failed scan: the sweep takes what was read in order of when it is due.
+    .finally(() => stored.sort());
 
   const sweepOnce = async () => {
     for (;;) {
