@@ -49,6 +49,7 @@ import { RestClient, type ResourceRef, type Watch } from '../src/client/index.ts
 import { freePort } from '../src/local-cluster/processes.ts';
 import { quantile, runLoad } from './load.ts';
 import { cpuSeconds, peakRssMiB, stopProcess } from './process-stats.ts';
+import { holdSchedulerLease, releaseSchedulerLease } from './scheduler-lease.ts';
 import { spawnSkiff, waitForLine } from './skiff-process.ts';
 
 const args = process.argv.slice(2);
@@ -80,6 +81,14 @@ const SETTLE_MAX_MS = 5 * 60_000;
 /** How long the latency phase waits, after its last create, for latency pods to run: far past the 5 s SLO. */
 const LATENCY_WAIT_MS = 5 * 60_000;
 const LATENCY_NAMESPACE = 'bench-latency';
+/**
+ * Backlog pods per stage (0 skips the phase): one Deployment of this many replicas made while the
+ * scheduler is kept off its Lease, so that they wait Pending; given the Lease back, the scheduler
+ * binds them as fast as it can, which is its own rate at the stage's size rather than the rate
+ * the control plane creates pods at (see runBacklogPhase).
+ */
+const BACKLOG_PODS = Number(flag('backlog-pods') ?? '5000');
+const BACKLOG_NAMESPACE = 'bench-backlog';
 
 interface Stage {
   nodes: number;
@@ -328,6 +337,74 @@ async function runLatencyPhase(client: RestClient, tracker: PodTracker, namespac
   };
 }
 
+interface BacklogPhase {
+  requested: number;
+  /** Backlog pods seen before the Lease was given back, and of those how many were already bound (should be 0). */
+  pending: number;
+  boundBeforeRelease: number;
+  /** Of the backlog pods, those bound and those Running and Ready by the end of the phase. */
+  bound: number;
+  running: number;
+  /** ms from giving the Lease back to the first bind (the scheduler's next try, then a new term that lists every node and pod). */
+  toFirstBind: number;
+  /** ms from the first bind to the last. */
+  bindSpan: number;
+  /** ms from giving the Lease back to the last backlog pod Running and Ready. */
+  toAllRunning: number;
+  /** Pods bound per 1-second window from the first bind to the last, ascending. */
+  throughput: number[];
+}
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The scheduler's own rate at the stage's size, as CL2's scheduler-throughput step means to show it
+ * (there a Deployment of many replicas made at once; threshold 100 pods/s): here the Deployment's
+ * pods are all made while the scheduler is kept off its Lease (bench/scheduler-lease.ts), so the
+ * rate measured is the scheduler's, not the controllers' creation rate, which bounds the saturation
+ * phase's windows. Hollow nodes run the pods as they are bound, as in any cluster.
+ */
+async function runBacklogPhase(client: RestClient, tracker: PodTracker, server: ChildProcess, name: string, count: number): Promise<BacklogPhase> {
+  await holdSchedulerLease(client, server, 'bench-scale');
+  log(`  scheduler off its Lease; creating Deployment ${BACKLOG_NAMESPACE}/${name} of ${count} replicas`);
+  await client.create(R.deployments, { metadata: { name, namespace: BACKLOG_NAMESPACE }, spec: { replicas: count, selector: { matchLabels: { app: name } }, template: template(name) } });
+  const prefix = `${BACKLOG_NAMESPACE}/${name}-`;
+  const keys = () => [...tracker.firstSeen.keys()].filter((k) => k.startsWith(prefix));
+  const deadline = performance.now() + TIMEOUT_MS;
+  let made = keys();
+  while (made.length < count && performance.now() < deadline) {
+    await sleepMs(500);
+    made = keys();
+  }
+  const boundBeforeRelease = made.filter((k) => tracker.boundAt.has(k)).length;
+  log(`  ${made.length} backlog pods pending (${boundBeforeRelease} bound); giving the Lease back`);
+  const released = performance.now();
+  await releaseSchedulerLease(client);
+  while (made.some((k) => !tracker.runningAt.has(k)) && performance.now() < deadline) await sleepMs(200);
+  const bindTimes = made.filter((k) => tracker.boundAt.has(k)).map((k) => tracker.boundAt.get(k)!);
+  const firstBind = bindTimes.reduce((a, t) => Math.min(a, t), Infinity);
+  const lastBind = bindTimes.reduce((a, t) => Math.max(a, t), -Infinity);
+  const lastRunning = made.filter((k) => tracker.runningAt.has(k)).reduce((a, k) => Math.max(a, tracker.runningAt.get(k)!), released);
+  return {
+    requested: count,
+    pending: made.length,
+    boundBeforeRelease,
+    bound: bindTimes.length,
+    running: made.filter((k) => tracker.runningAt.has(k)).length,
+    toFirstBind: firstBind - released,
+    bindSpan: lastBind - firstBind,
+    toAllRunning: lastRunning - released,
+    throughput: throughputWindows(bindTimes, firstBind).sort((a, b) => a - b),
+  };
+}
+
+/** Deletes a backlog Deployment and waits for its pods to be gone, so that a next stage holds the pods it names. */
+async function removeBacklog(client: RestClient, name: string): Promise<void> {
+  await client.delete(R.deployments, BACKLOG_NAMESPACE, name, { propagationPolicy: 'Foreground' }).catch((err: Error) => log(`  deleting ${name}: ${err.message}`));
+  const deadline = performance.now() + TIMEOUT_MS;
+  while (performance.now() < deadline && (await client.list(R.pods, BACKLOG_NAMESPACE, { limit: 1 })).items.length > 0) await sleepMs(1000);
+}
+
 interface StageResult {
   stage: Stage;
   createdPods: number;
@@ -338,6 +415,7 @@ interface StageResult {
   /** Pods bound per 1-second window of the saturation phase, ascending. */
   throughput: number[];
   latencyPhase?: LatencyPhase;
+  backlogPhase?: BacklogPhase;
   /** How long the control plane took to work off the saturation's backlog before the latency phase. */
   settle?: { seconds: number; settled: boolean };
   latencies: ReturnType<Latencies['rows']>;
@@ -390,6 +468,7 @@ async function main(): Promise<void> {
     tracker.start(client, initial.metadata.resourceVersion ?? '0');
     await client.create(R.namespaces, { metadata: { name: 'bench-probe' } });
     if (LATENCY_PODS > 0) await client.create(R.namespaces, { metadata: { name: LATENCY_NAMESPACE } });
+    if (BACKLOG_PODS > 0) await client.create(R.namespaces, { metadata: { name: BACKLOG_NAMESPACE } });
 
     const hollows: ChildProcess[] = [];
     const hollowCpu = async () => {
@@ -503,9 +582,11 @@ async function main(): Promise<void> {
         hollowCpu: (await hollowCpu()) - hollowCpuBefore,
         lostTerms: lostTerms() - lostTermsBefore,
       };
-      if (LATENCY_PODS > 0) {
+      if (LATENCY_PODS > 0 || BACKLOG_PODS > 0) {
         result.settle = await settle(server.pid!);
         log(`  control plane ${result.settle.settled ? 'settled' : 'still busy'} ${result.settle.seconds.toFixed(0)} s after the saturation`);
+      }
+      if (LATENCY_PODS > 0) {
         log(`  latency phase: ${LATENCY_PODS} pods at ${LATENCY_PODS_PER_SECOND}/s`);
         const { phase, names } = await runLatencyPhase(client, tracker, LATENCY_NAMESPACE, `latency-${s}-`, LATENCY_PODS);
         result.latencyPhase = phase;
@@ -513,6 +594,12 @@ async function main(): Promise<void> {
         if (s < STAGES.length - 1) {
           await runLoad(names.length, 16, (i) => client!.delete(R.pods, LATENCY_NAMESPACE, names[i]).then(() => undefined), { budgetMs: TIMEOUT_MS });
         }
+      }
+      if (BACKLOG_PODS > 0) {
+        const name = `backlog-${s}`;
+        result.backlogPhase = await runBacklogPhase(client, tracker, server, name, BACKLOG_PODS);
+        log(`  ${result.backlogPhase.bound}/${BACKLOG_PODS} backlog pods bound, ${result.backlogPhase.running} running`);
+        if (s < STAGES.length - 1) await removeBacklog(client, name);
       }
       results.push(result);
       printStage(result);
@@ -541,6 +628,18 @@ function latencyLines(l: LatencyPhase | undefined, settled: StageResult['settle'
   ];
 }
 
+function backlogLines(b: BacklogPhase | undefined): string[] {
+  if (!b) return [];
+  const rate = b.bound / Math.max(b.bindSpan / 1000, 0.001);
+  return [
+    `  scheduler backlog   ${b.pending}/${b.requested} pods of one Deployment made Pending while the scheduler was off its Lease (${b.boundBeforeRelease} bound meanwhile); Lease given back:`,
+    `    first bound       ${(b.toFirstBind / 1000).toFixed(1)} s after (its next try, then a new term's lists of every node and pod)`,
+    `    bound             ${b.bound} in ${(b.bindSpan / 1000).toFixed(1)} s from the first = ${rate.toFixed(0)} pods/s   (target ≥ 1000 pods/s scheduled: ratio ${(rate / 1000).toFixed(2)}; CL2's scheduler-throughput threshold 100 pods/s)`,
+    `    per 1-s window    p50 ${q(b.throughput, 0.5)}  p90 ${q(b.throughput, 0.9)}  max ${q(b.throughput, 1)} pods/s over ${b.throughput.length} windows`,
+    `    Running           ${b.running}/${b.pending}, the last ${(b.toAllRunning / 1000).toFixed(1)} s after the Lease was given back`,
+  ];
+}
+
 function printStage(r: StageResult): void {
   const { stage } = r;
   const rate = r.running / Math.max(r.seconds, 0.001);
@@ -550,6 +649,7 @@ function printStage(r: StageResult): void {
     `  scheduling          p50 ${q(r.throughput, 0.5)}  p90 ${q(r.throughput, 0.9)}  p99 ${q(r.throughput, 0.99)}  max ${q(r.throughput, 1)} pods/s over ${r.throughput.length} 1-s windows   (target ≥ 1000 pods/s scheduled: p50 ratio ${(quantile(r.throughput, 0.5) / 1000).toFixed(2)}, max ratio ${(quantile(r.throughput, 1) / 1000).toFixed(2)})`,
     `  pod start-up        p50 ${r.startupP50.toFixed(0)} ms  p99 ${r.startupP99.toFixed(0)} ms   (saturation pods, mostly queueing behind creation; upstream SLO p99 ≤ 5000 ms: ratio ${(r.startupP99 / 5000).toFixed(2)}, measured on the latency pods below)`,
     ...latencyLines(r.latencyPhase, r.settle),
+    ...backlogLines(r.backlogPhase),
     ...r.latencies.map(
       (l) => `  ${l.verb.padEnd(18)}  n=${String(l.count).padEnd(6)} p50 ${l.p50.toFixed(0).padStart(6)} ms  p99 ${l.p99.toFixed(0).padStart(6)} ms   (upstream SLO p99 ≤ ${sloMs(l.verb)} ms: ratio ${(l.p99 / sloMs(l.verb)).toFixed(2)})`,
     ),

@@ -58,7 +58,11 @@ export async function listenLoopback(server: Server, socketPath: string): Promis
   });
   await new Promise<void>((resolve, reject) => {
     listener.once('error', reject);
-    listener.listen(socketPath, () => {
+    // A Unix socket whose accept queue is full refuses a connect at once (EAGAIN) where TCP
+    // would retry: the in-process components open a connection per request in flight, and a
+    // burst of them (the scheduler binding a backlog, hundreds at once) overran node's default
+    // of 511. The kernel caps this at net.core.somaxconn (4096 on Debian 12).
+    listener.listen({ path: socketPath, backlog: 4096 }, () => {
       listener.off('error', reject);
       resolve();
     });

@@ -1,0 +1,68 @@
+/**
+ * Keeping a running scheduler from scheduling, through its own leader election: a benchmark
+ * takes the kube-scheduler Lease (another holder, a long duration), the scheduler fails to renew,
+ * stops leading and campaigns again; pods created meanwhile stay Pending. Giving the Lease back
+ * (empty holder, as a leader that stops cleanly does) lets the scheduler take it at its next try
+ * and schedule the backlog. No flag or hook in the scheduler: it is what a second candidate that
+ * won the Lease and then stopped would do to it.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { findResource } from '../src/api/catalogue.ts';
+import { isConflict, type RestClient } from '../src/client/index.ts';
+
+const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
+const NAMESPACE = 'kube-system';
+const NAME = 'kube-scheduler';
+
+/** metav1.MicroTime: RFC 3339 with microseconds. */
+const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+/** Writes the Lease's holder (compare-and-swap, retried on conflict with the scheduler's own renewals). */
+async function setHolder(client: RestClient, holderIdentity: string, leaseDurationSeconds: number): Promise<void> {
+  for (;;) {
+    const lease = await client.get<Lease>(leases, NAMESPACE, NAME);
+    const now = microTime(Date.now());
+    const transitions = (lease.spec?.leaseTransitions ?? 0) + (holderIdentity ? 1 : 0);
+    try {
+      await client.update<Lease>(leases, { ...lease, spec: { ...lease.spec, holderIdentity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: transitions } });
+      return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+    }
+  }
+}
+
+/** Resolves when `child` prints a line matching `pattern` on stderr (where the control plane logs); rejects on timeout. */
+function waitForStderr(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stderr!.off('data', onData);
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4096);
+      if (pattern.test(seen)) done();
+    };
+    child.stderr!.on('data', onData);
+  });
+}
+
+/**
+ * Takes the kube-scheduler Lease for `holder` and resolves once the control plane `server` has
+ * logged that its scheduler stopped leading (it keeps trying to renew for its renew deadline, 10 s).
+ */
+export async function holdSchedulerLease(client: RestClient, server: ChildProcess, holder: string, timeoutMs = 60_000): Promise<void> {
+  const stepped = waitForStderr(server, /failed to renew kube-system\/kube-scheduler .*stopping/, 'the scheduler to stop leading', timeoutMs);
+  await setHolder(client, holder, 3600);
+  await stepped;
+}
+
+/** Gives the Lease back (no holder), so the scheduler takes it at its next try (every 2 s). */
+export async function releaseSchedulerLease(client: RestClient): Promise<void> {
+  await setHolder(client, '', 1);
+}
