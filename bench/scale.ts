@@ -23,6 +23,13 @@
  * stay those of the saturation phase. Latency pods are deleted before a next stage, so that stage
  * holds the number of pods it names.
  *
+ * Then a scheduler backlog (`--backlog-pods N`, default 5,000; 0 skips): the bench takes the
+ * kube-scheduler Lease, so the control plane's scheduler stops leading, creates one Deployment of N
+ * replicas, waits until the ReplicaSet controller has made them all (Pending), and gives the Lease
+ * back. The rate the scheduler then binds them at is its own at the stage's size, where the
+ * saturation's windows show the rate the controllers create pods at. Backlog pods stay in the last
+ * stage (and are removed before a next one), after its RSS and store figures are taken.
+ *
  * Printed per stage, each beside the upstream figure:
  *   - pods/s to Running: pods of the stage ÷ (first workload create → last pod Running on the watch);
  *   - scheduling throughput p50/p90/p99/max, as CL2's SchedulingThroughput reports it: the pods bound
@@ -31,6 +38,9 @@
  *   - saturation pods' start-up latency p50/p99 (pod first seen on the watch → seen Running);
  *   - latency pods' start-up latency p50/p90/p99 (first seen on the watch → seen Running and Ready),
  *     SLO p99 ≤ 5 s, and their create → bound p50/p99 (first seen → spec.nodeName first seen);
+ *   - the backlog: seconds from giving the Lease back to the first bind (a new leadership term lists
+ *     every node and pod), then pods bound per second from the first bind to the last, and per 1-s
+ *     window, beside the ≥ 1,000 pods/s target (CL2's scheduler-throughput step: 100 pods/s);
  *   - API latency p50/p99 per verb during the stage, from this process's calls: its creates and a
  *     probe that every 250 ms does one of GET, LIST (namespace), LIST (cluster, paginated),
  *     LIST (nodes, paginated), POST, PUT, PATCH, DELETE; SLO p99 ≤ 1 s (single object), ≤ 5 s (namespace list),
