@@ -3,7 +3,7 @@
  * work it does (a node starting a hundred pods at once): requests that arrive while a batch runs
  * wait for it and then go together as the next batch; a request alone runs at once, without
  * waiting for company. Used by the node's `ip -batch` (network/ip-batcher.ts) and /dev/shm mounts
- * (runtime/shm-mounter.ts).
+ * (runtime/mounter.ts).
  */
 interface Request<T> {
   item: T;

@@ -5,8 +5,9 @@
  * applets are forks of it, not new programs) and goes through three steps:
  *  1. create — when the runtime makes no cgroups, writes the limits of those the kubelet made
  *     for the container and joins them (container-cgroups.ts); makes the stdio FIFOs and a
- *     `start` FIFO, mounts the overlay rootfs, tells the spawner it is ready (spawner.ts) and
- *     lets go of the spawner's pipe;
+ *     `start` FIFO, mounts the overlay rootfs if it is to be in a mount namespace of the
+ *     monitor's own (else the node's mounter has, with other containers': mounter.ts), tells the
+ *     spawner it is ready (spawner.ts) and lets go of the spawner's pipe;
  *  2. wait — blocks reading the `start` FIFO until startContainer writes to it;
  *  3. run — takes the FIFOs as fds 0/1/2 (opened read-write, so a write never raises SIGPIPE
  *     while no logger reads), runs `runc run` in the foreground (the container init's parent)
@@ -23,7 +24,7 @@ import { defaultSpawner } from './spawner.ts';
 
 /**
  * The monitor's script. Constant text: paths and options are positional arguments ($0 the
- * container directory, $1 the overlay options, $2 "stdin" or "", $3 the cgroup directories to
+ * container directory, $1 the overlay options or "" (mounted already), $2 "stdin" or "", $3 the cgroup directories to
  * join, $4 a mount to hide, $5 the number n of cgroup file writes, then n pairs of file and
  * value, then the runtime's argv). echo is the shell's own: a write costs no process.
  */
@@ -36,7 +37,7 @@ const MONITOR_SCRIPT = [
   'if [ -n "$u" ]; then umount "$u" || exit 1; fi',
   'mkfifo -m 600 stdout stderr start || exit 1',
   'if [ -n "$i" ]; then mkfifo -m 600 stdin || exit 1; fi',
-  'mount -t overlay overlay -o "$o" rootfs || exit 1',
+  'if [ -n "$o" ]; then mount -t overlay overlay -o "$o" rootfs || exit 1; fi',
   // Read-write: the FIFO has a reader from now on, so startContainer's non-blocking open works.
   'exec 3<>start',
   'echo "$SKIFF_SPAWN_ID up $$"',
@@ -64,8 +65,8 @@ export class MonitorError extends Error {
 
 /** How the monitor sets the container up and runs it. */
 export interface MonitorOptions {
-  /** lowerdir=…,upperdir=…,workdir=… for the rootfs overlay. */
-  overlayOptions: string;
+  /** lowerdir=…,upperdir=…,workdir=… for the rootfs overlay; undefined when it is mounted already. */
+  overlayOptions?: string;
   /** Whether the container has a stdin FIFO. */
   stdin: boolean;
   /** The foreground `runc run` command line. */
@@ -80,7 +81,7 @@ export interface MonitorOptions {
   /**
    * A mount the runtime must not see (crun and a busy cgroup2 mount of a hybrid layout): the
    * monitor then runs in a mount namespace of its own and unmounts it there. Its rootfs overlay
-   * is then mounted in that namespace only, and goes with it when the monitor exits.
+   * is then mounted in that namespace only, by the monitor, and goes with it when the monitor exits.
    */
   hideMount?: string;
 }
@@ -93,7 +94,7 @@ export async function createMonitor(files: ContainerFiles, options: MonitorOptio
   const { dirs, writes } = options.cgroups ?? { dirs: [], writes: [] };
   for (const dir of dirs) if (/\s/.test(dir)) throw new MonitorError(`cgroup directory ${JSON.stringify(dir)} has blanks`);
   const shell = [
-    '/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions, options.stdin ? 'stdin' : '', dirs.join(' '), options.hideMount ?? '',
+    '/bin/busybox', 'sh', '-c', MONITOR_SCRIPT, files.dir, options.overlayOptions ?? '', options.stdin ? 'stdin' : '', dirs.join(' '), options.hideMount ?? '',
     String(writes.length), ...writes.flat(), ...options.runcArgv,
   ];
   // busybox's unshare (static, so cheaper to start than util-linux's) makes the namespace private.

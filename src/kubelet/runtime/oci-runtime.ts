@@ -44,7 +44,7 @@ import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
 import { defaultSpawner } from './spawner.ts';
 import { moveIdleControllersToV1 } from './unified-controllers.ts';
-import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
+import { defaultMounter, ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
 import { processExists } from '../process-exists.ts';
 
 /**
@@ -223,8 +223,10 @@ export class OciRuntime implements ContainerRuntime {
       const layout = await this.ownCgroups(this.runc);
       const cgroups = layout ? await prepareContainerCgroups(layout, cgroupPath, spec.linux.resources) : undefined;
       const run = await this.runc.runCommand(id, files);
+      // In the node's mount namespace, with other containers' (mounter.ts); in the monitor's own, by the monitor.
+      if (!layout?.busyUnified) await defaultMounter().mountOverlay(files.rootfs, overlayOptions);
       const monitorPid = await createMonitor(files, {
-        overlayOptions,
+        ...(layout?.busyUnified ? { overlayOptions } : {}),
         stdin: config.stdin,
         runcArgv: run.argv,
         env: run.env,

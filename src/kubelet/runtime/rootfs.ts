@@ -2,8 +2,9 @@
  * A container's root filesystem: an overlay of the image's unpacked layers (shared, never
  * written) under a writable layer of its own in the container directory. A read-only root
  * filesystem is still an overlay with an upper layer — runc makes the mount read-only after it
- * has created the mount points for volumes — so both cases are one code path. The container's
- * monitor mounts it (one process for all of a container's set-up); this module unmounts it.
+ * has created the mount points for volumes — so both cases are one code path. The node's mounter
+ * mounts it, with other containers' (mounter.ts), or the container's monitor in a mount namespace
+ * of its own (monitor.ts); this module unmounts it.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export class RootfsError extends Error {
 
 /**
  * Makes the overlay's directories and returns its mount options for `layers` (lowest first);
- * the container's monitor (monitor.ts) mounts it at files.rootfs.
+ * it is mounted at files.rootfs as the file's comment says.
  */
 export async function prepareRootfs(files: ContainerFiles, layers: string[]): Promise<string> {
   for (const layer of layers) {

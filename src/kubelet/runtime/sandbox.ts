@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PortMapping, Sandbox, SandboxConfig } from './runtime.ts';
-import { ShmMounter } from './shm-mounter.ts';
+import { Mounter } from './mounter.ts';
 import { defaultSpawner, resolveCommand } from './spawner.ts';
 
 const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
@@ -223,14 +223,18 @@ async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | 
   }
 }
 
-/** The node's /dev/shm mounts: one process for the pods that start together (shm-mounter.ts). */
-let shmMounter: ShmMounter | undefined;
+/** The node's mounts: one process for the pods and containers that start together (mounter.ts). */
+let mounter: Mounter | undefined;
+
+/** The process's one {@link Mounter}, over its spawner. */
+export function defaultMounter(): Mounter {
+  return (mounter ??= new Mounter((argv, options) => defaultSpawner().run(argv, options), isMounted));
+}
 
 /** Mounts the pod's /dev/shm tmpfs (its containers share it, as they share its IPC namespace) unless it is there. */
 async function mountShm(id: string, path: string): Promise<void> {
-  shmMounter ??= new ShmMounter((argv, options) => defaultSpawner().run(argv, options), isMounted);
   try {
-    await shmMounter.mount(path);
+    await defaultMounter().mountShm(path);
   } catch (err) {
     throw new SandboxError(`creating the /dev/shm of sandbox ${id}: ${(err as Error).message}`, { cause: err });
   }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SpawnedCommandError, Spawner } from './spawner.ts';
 
@@ -59,6 +61,35 @@ describe('Spawner', { skip: process.platform !== 'linux' ? 'Linux only' : undefi
   test('a ready command that says so and exits at once still counts as ready', async () => {
     const result = await spawner.spawn(['/bin/busybox', 'sh', '-c', 'echo "$SKIFF_SPAWN_ID up $$"'], { ready: true });
     assert.equal(result.matched, true);
+  });
+
+  test('a command is forked by a worker the kubelet started, not by a subshell of one', async () => {
+    // $PPID is the process that forked the command: with a subshell in between, its parent is the helper.
+    const { stdout } = await spawner.run(['/bin/busybox', 'sh', '-c', 'echo $PPID']);
+    const parent = readFileSync(`/proc/${stdout.trim()}/stat`, 'utf8');
+    assert.equal(Number(parent.slice(parent.lastIndexOf(')') + 2).split(' ')[1]), process.pid);
+  });
+
+  test('commands run on in the background while the workers are held up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-spawner-'));
+    try {
+      const flag = join(dir, 'go');
+      const waitForFlag = ['/bin/busybox', 'sh', '-c', 'while [ ! -e "$0" ]; do sleep 0.05; done', flag];
+      const held = [spawner.run(waitForFlag), spawner.run(waitForFlag)];
+      // Past the time a worker that has not moved is given more (see QUEUE_DEPTH).
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await spawner.run(['/bin/busybox', 'sh', '-c', 'echo free'])).stdout, 'free\n');
+      writeFileSync(flag, '');
+      await Promise.all(held);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without workers, every command runs in the helper\'s background', async () => {
+    const alone = new Spawner({ workers: 0 });
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => alone.run(['/bin/busybox', 'sh', '-c', `echo ${i}`], { env: { X: String(i) } })));
+    assert.deepEqual(results.map((r) => r.stdout), Array.from({ length: 5 }, (_, i) => `${i}\n`));
   });
 
   test('many commands at once each get their own result', async () => {

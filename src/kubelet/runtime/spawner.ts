@@ -22,6 +22,17 @@
  * is done, then lets go of the pipe and runs on; one that exits before that is noticed by its
  * pid going (its stderr says why). The helper exits, removing its directory, when its input
  * closes, and is restarted on the next request if it died.
+ *
+ * Workers. The subshell of an `r` command exists only to learn its exit status while the helper
+ * reads on, and costs a fork of its own — on a node starting a hundred pods, a few hundred
+ * forks. So an `r` command goes, when one is idle, to a worker: another helper, running the same
+ * script, that runs `f` commands in the foreground, one at a time — the request file is then the
+ * command line itself, the environment it adds as assignments before it (so they reach that
+ * command alone), and the shell forks only the command. A worker is started (a spawn from the
+ * kubelet, so a few per process: see MAX_WORKERS) when all are busy; once there are that many, a
+ * command waits its turn at the least busy worker unless that one is full or has not moved for
+ * a while (QUEUE_DEPTH), and then runs in the helper's background as before: a command that
+ * runs long or hangs holds up no more than the few already queued behind it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -80,14 +91,27 @@ const HELPER_SCRIPT = [
   'exec 3>&1 >/dev/null',
   'while IFS=" " read -r id m; do',
   '  if [ "$m" = u ]; then ( . "$d/$id.c"; export SKIFF_SPAWN_ID=$id; exec "$@" <"$i" >&3 2>"$d/$id.e" 3>&- ) & echo "$id pid $!" >&3',
+  '  elif [ "$m" = f ]; then . "$d/$id.c"; echo "$id $?" >&3',
   '  else ( . "$d/$id.c"; "$@" <"$i" >"$d/$id.o" 2>"$d/$id.e" 3>&-; echo "$id $?" >&3 ) &',
   '  fi',
   'done',
   'rm -rf "$d"',
 ].join('\n');
 
+/** A helper shell: the one every mode can go to, or a worker (see the file's comment). */
+interface Helper {
+  child: ChildProcess;
+  dir: string;
+  worker: boolean;
+  /** A worker's commands sent and not yet answered (the first runs, the others wait their turn). */
+  queued: number;
+  /** When (Date.now()) a worker last answered, or took a command while idle. */
+  moved: number;
+}
+
 interface Pending {
   argv: string[];
+  helper: Helper;
   ready: boolean;
   /** A ready command's pid, once the helper has said it. */
   pid?: number;
@@ -105,13 +129,41 @@ function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`).replace(/\n/g, `'"$nl"'`)}'`;
 }
 
-/** `export NAME=value` lines for the request file; a name the shell would not take is an error. */
-function exports(env: Record<string, string> = {}): string {
+/** `NAME=value` words for the request file; a name the shell would not take is an error. */
+function assignments(env: Record<string, string> = {}): string[] {
   return Object.entries(env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
-    return `export ${name}=${quote(value)}\n`;
-  }).join('');
+    return `${name}=${quote(value)}`;
+  });
 }
+
+/**
+ * A request file's text (see the file's comment). `r` and `u`: the input and the exports for the
+ * subshell to source, and the argv as `set --`; `f`: the command line itself, its environment as
+ * assignments before it (which ash gives that command alone) and its redirections after it.
+ */
+function requestText(mode: 'r' | 'u' | 'f', id: number, argv: string[], input: string, env?: Record<string, string>): string {
+  const words = argv.map(quote).join(' ');
+  if (mode === 'f') return `nl='\n'\n${[...assignments(env), words].join(' ')} <${quote(input)} >"$d/${id}.o" 2>"$d/${id}.e" 3>&-\n`;
+  return `i=${quote(input)}\nnl='\n'\n${assignments(env).map((a) => `export ${a}\n`).join('')}set -- ${words}\n`;
+}
+
+/**
+ * Workers a process keeps at most. Each is started by a spawn from the kubelet (a fork of it, as
+ * the file's comment says, costly) once, and then saves a fork per command; a node's commands are
+ * short, and two CPUs run no more than two at a time.
+ */
+const MAX_WORKERS = 2;
+
+/**
+ * Commands a worker takes at most, the one it runs included, and how long since it last moved
+ * (answered, or took a command while idle) it still takes more. A node starting a hundred pods
+ * asks for dozens at once: queued behind a worker's, they cost a fork each instead of two, and
+ * two CPUs run no more at a time anyway; behind one that has not moved for a second (a command
+ * running long, or hung), no more go, and at most the few already there wait for it.
+ */
+const QUEUE_DEPTH = 8;
+const STALL_MS = 1000;
 
 /**
  * Absolute paths of commands, looked up on PATH once found: busybox's shell would run its own
@@ -132,12 +184,18 @@ export function resolveCommand(name: string): string | undefined {
 
 /** Spawns processes through the helper (see the file's comment). */
 export class Spawner {
-  private helper?: ChildProcess;
-  private dir?: string;
+  private helper?: Helper;
+  private readonly workers: Helper[] = [];
+  private readonly maxWorkers: number;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Looks for ready commands that exited before they said so, while any is pending. */
   private watchTimer?: NodeJS.Timeout;
+
+  /** `workers`: how many workers to keep at most (default MAX_WORKERS; 0, every command in the helper's background). */
+  constructor(options: { workers?: number } = {}) {
+    this.maxWorkers = options.workers ?? MAX_WORKERS;
+  }
 
   /** Runs `argv` to its exit; rejects with {@link SpawnedCommandError} unless it exits 0. */
   async run(argv: string[], options: Pick<SpawnOptions, 'input' | 'env'> = {}): Promise<{ stdout: string; stderr: string }> {
@@ -150,51 +208,73 @@ export class Spawner {
   spawn(argv: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
     const binary = resolveCommand(argv[0]);
     if (!binary) return Promise.reject(new SpawnedCommandError(argv, '', `${argv[0]}: not found`, 'ENOENT'));
-    let helper: ChildProcess;
-    let dir: string;
-    try {
-      ({ helper, dir } = this.ensureHelper());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    let helper: Helper;
     const id = this.nextId++;
-    const input = options.input !== undefined ? join(dir, `${id}.i`) : '/dev/null';
+    let mode: 'r' | 'u' | 'f' = options.ready ? 'u' : 'r';
     try {
+      const worker = options.ready ? undefined : this.idleWorker();
+      if (worker) mode = 'f';
+      helper = worker ?? this.mainHelper();
+      const input = options.input !== undefined ? join(helper.dir, `${id}.i`) : '/dev/null';
       if (options.input !== undefined) writeFileSync(input, options.input);
-      writeFileSync(join(dir, `${id}.c`), `i=${quote(input)}\nnl='\n'\n${exports(options.env)}set -- ${[binary, ...argv.slice(1)].map(quote).join(' ')}\n`);
+      writeFileSync(join(helper.dir, `${id}.c`), requestText(mode, id, [binary, ...argv.slice(1)], input, options.env));
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { argv, ready: options.ready === true, resolve, reject });
+      this.pending.set(id, { argv, helper, ready: options.ready === true, resolve, reject });
+      if (mode === 'f') {
+        if (helper.queued === 0) helper.moved = Date.now();
+        helper.queued++;
+      }
       this.reference();
-      helper.stdin!.write(`${id} ${options.ready ? 'u' : 'r'}\n`);
+      helper.child.stdin!.write(`${id} ${mode}\n`);
     });
   }
 
-  private ensureHelper(): { helper: ChildProcess; dir: string } {
-    if (this.helper && this.dir) return { helper: this.helper, dir: this.dir };
+  /** An idle worker, started if none is and there are fewer than the most (see the file's comment). */
+  private idleWorker(): Helper | undefined {
+    const idle = this.workers.find((w) => w.queued === 0);
+    if (idle) return idle;
+    if (this.workers.length < this.maxWorkers) {
+      const worker = this.startHelper(true);
+      this.workers.push(worker);
+      return worker;
+    }
+    const least = this.workers.reduce<Helper | undefined>((a, w) => (!a || w.queued < a.queued ? w : a), undefined);
+    return least && least.queued < QUEUE_DEPTH && Date.now() - least.moved < STALL_MS ? least : undefined;
+  }
+
+  private mainHelper(): Helper {
+    return (this.helper ??= this.startHelper(false));
+  }
+
+  private startHelper(worker: boolean): Helper {
     // Requests and outputs are files: on tmpfs where there is one, each costs no disk journal.
     const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'skiff-spawner-'));
     // Detached: a session of its own, which what it starts inherits (see the file's comment).
-    const helper = spawn('/bin/busybox', ['sh', '-c', HELPER_SCRIPT, 'skiff-spawner', dir], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
-    this.helper = helper;
-    this.dir = dir;
-    createInterface({ input: helper.stdout! }).on('line', (line) => this.settle(line));
+    const child = spawn('/bin/busybox', ['sh', '-c', HELPER_SCRIPT, 'skiff-spawner', dir], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+    const helper: Helper = { child, dir, worker, queued: 0, moved: Date.now() };
+    createInterface({ input: child.stdout! }).on('line', (line) => this.settle(line));
+    let ended = false;
     const gone = (err?: Error) => {
-      if (this.helper !== helper) return;
-      this.helper = undefined;
-      this.dir = undefined;
+      if (ended) return;
+      ended = true;
+      if (this.helper === helper) this.helper = undefined;
+      const index = this.workers.indexOf(helper);
+      if (index >= 0) this.workers.splice(index, 1);
       rmSync(dir, { recursive: true, force: true });
-      clearInterval(this.watchTimer);
-      this.watchTimer = undefined;
-      for (const [, p] of this.pending) p.reject(new Error(`the process spawner exited${err ? `: ${err.message}` : ''} while running ${p.argv[0]}`));
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.helper !== helper) continue;
+        this.pending.delete(id);
+        p.reject(new Error(`the process spawner exited${err ? `: ${err.message}` : ''} while running ${p.argv[0]}`));
+      }
+      this.reference();
     };
-    helper.once('error', gone);
-    helper.once('exit', () => gone());
-    helper.stdin!.on('error', () => undefined);
-    return { helper, dir };
+    child.once('error', gone);
+    child.once('exit', () => gone());
+    child.stdin!.on('error', () => undefined);
+    return helper;
   }
 
   /** A reply line: `<id> <status>`, `<id> pid <pid>` from the helper or `<id> up <pid>` from a ready command. */
@@ -202,7 +282,7 @@ export class Spawner {
     const [idText, first, second] = line.trim().split(/\s+/);
     const id = Number(idText);
     const p = this.pending.get(id);
-    if (!p || !this.dir) return;
+    if (!p) return;
     if (first === 'pid') {
       p.pid = Number(second);
       p.lookWait = READY_WATCH_MS;
@@ -210,13 +290,17 @@ export class Spawner {
       this.watchTimer ??= setInterval(() => this.lookForGone(), READY_WATCH_MS).unref();
       return;
     }
-    const file = (suffix: string) => join(this.dir!, `${id}.${suffix}`);
+    const file = (suffix: string) => join(p.helper.dir, `${id}.${suffix}`);
     const take = (suffix: string) => {
       const text = existsSync(file(suffix)) ? readFileSync(file(suffix), 'utf8') : '';
       unlinkSafely(file(suffix));
       return text;
     };
     this.pending.delete(id);
+    if (p.helper.worker) {
+      p.helper.queued--;
+      p.helper.moved = Date.now();
+    }
     this.reference();
     unlinkSafely(file('c'));
     unlinkSafely(file('i'));
@@ -264,15 +348,15 @@ export class Spawner {
 
   /** The helper keeps this process alive only while it has work: an idle kubelet can exit. */
   private reference(): void {
-    const helper = this.helper;
-    if (!helper) return;
-    const streams = [helper.stdout, helper.stdin] as unknown as { ref?(): void; unref?(): void }[];
-    if (this.pending.size > 0) {
-      helper.ref();
-      for (const s of streams) s.ref?.();
-    } else {
-      helper.unref();
-      for (const s of streams) s.unref?.();
+    for (const helper of [...(this.helper ? [this.helper] : []), ...this.workers]) {
+      const streams = [helper.child.stdout, helper.child.stdin] as unknown as { ref?(): void; unref?(): void }[];
+      if (this.pending.size > 0) {
+        helper.child.ref();
+        for (const s of streams) s.ref?.();
+      } else {
+        helper.child.unref();
+        for (const s of streams) s.unref?.();
+      }
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The pods' /dev/shm mounts, many in one process. A sandbox with an IPC namespace of its own gets
- * a 64 MiB tmpfs (Docker's and containerd's size) that its containers share, as they share the
- * namespace; a node starting a hundred pods at once would otherwise start a `mount` process for
+ * The node's mounts, many in one process: the pods' /dev/shm and the containers' rootfs
+ * overlays. A node starting a hundred pods at once would otherwise start a `mount` process for
  * each, and a process costs more here than the mount it makes. Requests that arrive while a batch
  * runs wait for it and then go together, as one busybox `mount -a` over an fstab of them on its
  * stdin; a request alone runs at once. mount -a goes on past an entry that fails and skips a mount
  * point that is already one (so a repeated request is fine): each request is judged afterwards by
  * whether its directory is a mount.
+ *
+ * A pod's /dev/shm is a 64 MiB tmpfs (Docker's and containerd's size) that its containers share,
+ * as they share its IPC namespace.
  */
 import { mkdirSync } from 'node:fs';
 import { BatchQueue } from '../batch-queue.ts';
@@ -19,31 +21,44 @@ export const SHM_OPTIONS = 'nosuid,nodev,noexec,mode=1777,size=65536k';
 
 const ARGV = ['/bin/busybox', 'mount', '-a', '-T', '/dev/stdin'];
 
-/** One node's queue of /dev/shm mounts (see the file's comment). */
-export class ShmMounter {
-  private readonly batches: BatchQueue<string>;
+/** One mount: an fstab entry, and what it is for the error message. */
+interface MountRequest {
+  path: string;
+  entry: string;
+  what: string;
+}
+
+/** One node's queue of mounts (see the file's comment). */
+export class Mounter {
+  private readonly batches: BatchQueue<MountRequest>;
 
   constructor(
     run: RunWithInput,
     /** Whether something is mounted at the path. */
     private readonly isMounted: (path: string) => Promise<boolean>,
   ) {
-    this.batches = new BatchQueue(async (paths) => {
+    this.batches = new BatchQueue(async (requests) => {
       let failure = '';
       try {
-        await run(ARGV, { input: paths.map((path) => `shm ${fstabField(path)} tmpfs ${SHM_OPTIONS} 0 0\n`).join('') });
+        await run(ARGV, { input: requests.map((r) => r.entry).join('') });
       } catch (err) {
         failure = ((err as { stderr?: string }).stderr || (err as Error).message).trim();
       }
-      return Promise.all(paths.map(async (path) => ((await isMounted(path)) ? undefined : new Error(`mounting the pod's /dev/shm at ${path}: ${failure || 'not mounted'}`))));
+      return Promise.all(requests.map(async (r) => ((await isMounted(r.path)) ? undefined : new Error(`mounting ${r.what} at ${r.path}: ${failure || 'not mounted'}`))));
     });
   }
 
   /** Mounts the pod's tmpfs at `path` (made if missing) unless one is there; rejects with mount's message. */
-  async mount(path: string): Promise<void> {
+  async mountShm(path: string): Promise<void> {
     if (await this.isMounted(path)) return;
     mkdirSync(path, { recursive: true });
-    return this.batches.submit(path);
+    return this.batches.submit({ path, entry: `shm ${fstabField(path)} tmpfs ${SHM_OPTIONS} 0 0\n`, what: "the pod's /dev/shm" });
+  }
+
+  /** Mounts an overlay with `options` (lowerdir=…,upperdir=…,workdir=…) at `path`, an existing directory, unless one is there. */
+  async mountOverlay(path: string, options: string): Promise<void> {
+    if (await this.isMounted(path)) return;
+    return this.batches.submit({ path, entry: `overlay ${fstabField(path)} overlay ${fstabField(options)} 0 0\n`, what: "the container's rootfs" });
   }
 }
 
