@@ -9,20 +9,18 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
+import { formatMicroTime } from '../src/api/time.ts';
 import { isConflict, type RestClient } from '../src/client/index.ts';
 
 const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const NAMESPACE = 'kube-system';
 const NAME = 'kube-scheduler';
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-
 /** Writes the Lease's holder (compare-and-swap, retried on conflict with the scheduler's own renewals). */
 async function setHolder(client: RestClient, holderIdentity: string, leaseDurationSeconds: number): Promise<void> {
   for (;;) {
     const lease = await client.get<Lease>(leases, NAMESPACE, NAME);
-    const now = microTime(Date.now());
+    const now = formatMicroTime(Date.now());
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (holderIdentity ? 1 : 0);
     try {
       await client.update<Lease>(leases, { ...lease, spec: { ...lease.spec, holderIdentity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: transitions } });

@@ -17,6 +17,11 @@ export function formatTime(t: Date | number): string {
 let lastSecond = NaN;
 let lastText = '';
 
+/** metav1.MicroTime on the wire: RFC 3339 in UTC with microseconds, as Lease times are written. */
+export function formatMicroTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A Go-style duration ("1m30s", "250ms", "2h", as kube-apiserver's duration flags take them) or a plain number of seconds, in ms; undefined when not one. */

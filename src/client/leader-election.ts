@@ -13,6 +13,7 @@
  */
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
 import { findResource } from '../api/catalogue.ts';
+import { formatMicroTime } from '../api/time.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './api-error.ts';
 import { realClock, sleep, type Clock } from './clock.ts';
 import type { RestClient } from './rest-client.ts';
@@ -122,8 +123,8 @@ export class LeaderElector {
     const mine: LeaseSpec = {
       holderIdentity: this.options.identity,
       leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
-      acquireTime: microTime(now),
-      renewTime: microTime(now),
+      acquireTime: formatMicroTime(now),
+      renewTime: formatMicroTime(now),
       leaseTransitions: 0,
     };
     const seen = this.observed?.spec;
@@ -179,7 +180,7 @@ export class LeaderElector {
     try {
       const lease = await this.client.get<Lease>(this.leases, this.namespace, this.options.name);
       if (lease.spec?.holderIdentity !== this.options.identity) return;
-      const now = microTime(this.clock.now());
+      const now = formatMicroTime(this.clock.now());
       await this.client.update<Lease>(this.leases, {
         ...lease,
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
@@ -201,9 +202,4 @@ export class LeaderElector {
       this.observed = { spec, at: now };
     }
   }
-}
-
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

@@ -5,6 +5,7 @@
  */
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { findResource } from '../api/catalogue.ts';
+import { formatMicroTime } from '../api/time.ts';
 import { isConflict, isNotFound, type Clock, type RestClient } from '../client/index.ts';
 
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
@@ -20,11 +21,6 @@ export interface NodeLeaseOptions {
   /** Default 40 s (upstream's node-monitor grace period). */
   leaseDurationSeconds?: number;
   log: (line: string) => void;
-}
-
-/** A metav1.MicroTime: RFC 3339 with microseconds, as Lease times are written. */
-export function formatMicroTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class NodeLease {
