@@ -11,6 +11,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { findResource } from '../src/api/catalogue.ts';
 import { formatMicroTime } from '../src/api/time.ts';
 import { isConflict, type RestClient } from '../src/client/index.ts';
+import { waitForLine } from './skiff-process.ts';
 
 const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
 const NAMESPACE = 'kube-system';
@@ -31,31 +32,12 @@ async function setHolder(client: RestClient, holderIdentity: string, leaseDurati
   }
 }
 
-/** Resolves when `child` prints a line matching `pattern` on stderr (where the control plane logs); rejects on timeout. */
-function waitForStderr(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      child.stderr!.off('data', onData);
-      if (err) reject(err);
-      else resolve();
-    };
-    const timer = setTimeout(() => done(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      seen = (seen + chunk.toString()).slice(-4096);
-      if (pattern.test(seen)) done();
-    };
-    child.stderr!.on('data', onData);
-  });
-}
-
 /**
  * Takes the kube-scheduler Lease for `holder` and resolves once the control plane `server` has
  * logged that its scheduler stopped leading (it keeps trying to renew for its renew deadline, 10 s).
  */
 export async function holdSchedulerLease(client: RestClient, server: ChildProcess, holder: string, timeoutMs = 60_000): Promise<void> {
-  const stepped = waitForStderr(server, /failed to renew kube-system\/kube-scheduler .*stopping/, 'the scheduler to stop leading', timeoutMs);
+  const stepped = waitForLine(server, /failed to renew kube-system\/kube-scheduler .*stopping/, 'the scheduler to stop leading', timeoutMs, 'stderr');
   await setHolder(client, holder, 3600);
   await stepped;
 }

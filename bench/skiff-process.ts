@@ -19,20 +19,27 @@ export function spawnSkiff(argv: string[], name: string, options: { verbose: boo
   return child;
 }
 
-/** Resolves when `child` prints a line matching `pattern` on stdout; rejects on timeout or exit. */
-export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<void> {
+/**
+ * Resolves when `child` prints a line matching `pattern` on `stream` (stdout, where skiff says it is
+ * ready; stderr, where its components log); rejects on timeout or exit.
+ */
+export function waitForLine(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    const output = child[stream]!;
+    const timer = setTimeout(() => {
+      output.off('data', onData);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       seen = (seen + chunk.toString()).slice(-4096);
       if (pattern.test(seen)) {
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
+        output.off('data', onData);
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
+    output.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${what}: process exited ${code}`));
