@@ -10,8 +10,10 @@
  * A pod's /dev/shm is a 64 MiB tmpfs (Docker's and containerd's size) that its containers share,
  * as they share its IPC namespace.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { BatchQueue } from '../batch-queue.ts';
+import { defaultSpawner } from './spawner.ts';
 
 /** Runs argv with `input` on its stdin; rejects (with `stderr` on the error) unless it exits 0. */
 export type RunWithInput = (argv: string[], options: { input: string }) => Promise<unknown>;
@@ -60,6 +62,28 @@ export class Mounter {
     if (await this.isMounted(path)) return;
     return this.batches.submit({ path, entry: `overlay ${fstabField(path)} overlay ${fstabField(options)} 0 0\n`, what: "the container's rootfs" });
   }
+}
+
+/**
+ * Whether something is mounted at `path` (a namespace file, the pod's shm tmpfs): a mount has
+ * its own device, the empty placeholder shares its directory's. Synchronous stats: these paths
+ * are on tmpfs or the kubelet's own disk and answer in microseconds, where each promise-based
+ * call costs the event loop a thread-pool round trip — and a sandbox set-up asks this often.
+ */
+export async function isMounted(path: string): Promise<boolean> {
+  try {
+    return statSync(path).dev !== statSync(dirname(path)).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** The node's mounts: one process for the pods and containers that start together. */
+let mounter: Mounter | undefined;
+
+/** The process's one {@link Mounter}, over its spawner. */
+export function defaultMounter(): Mounter {
+  return (mounter ??= new Mounter((argv, options) => defaultSpawner().run(argv, options), isMounted));
 }
 
 /** A path as an fstab field: spaces, tabs, newlines and backslashes in octal, which getmntent decodes. */

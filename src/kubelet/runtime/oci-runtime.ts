@@ -44,7 +44,8 @@ import { prepareRootfs, unmountRootfs } from './rootfs.ts';
 import { lastLoggedError, Runc } from './runc.ts';
 import { defaultSpawner } from './spawner.ts';
 import { moveIdleControllersToV1 } from './unified-controllers.ts';
-import { defaultMounter, ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
+import { defaultMounter } from './mounter.ts';
+import { ensureSandbox, listSandboxes, readSandbox, removePodCgroups, removeSandbox, sandboxId, type SandboxNetwork, type SandboxRecord, type SandboxStoreOptions } from './sandbox.ts';
 import { processExists } from '../process-exists.ts';
 
 /**

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerFiles } from './container-files.ts';
-import { isMounted } from './sandbox.ts';
+import { isMounted } from './mounter.ts';
 import { defaultSpawner } from './spawner.ts';
 
 /** A layer set the overlay cannot be built from. */

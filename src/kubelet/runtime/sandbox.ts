@@ -11,11 +11,11 @@
  * the role the pause container plays upstream. The holder is detached from the kubelet too.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PortMapping, Sandbox, SandboxConfig } from './runtime.ts';
-import { Mounter } from './mounter.ts';
+import { defaultMounter, isMounted } from './mounter.ts';
 import { defaultSpawner, resolveCommand } from './spawner.ts';
 
 const run = (file: string, args: string[]) => defaultSpawner().run([file, ...args]);
@@ -147,20 +147,6 @@ export function namespacePaths(id: string, config: SandboxConfig, namespaceDir: 
 }
 
 /**
- * Whether something is mounted at `path` (a namespace file, the pod's shm tmpfs): a mount has
- * its own device, the empty placeholder shares its directory's. Synchronous stats: these paths
- * are on tmpfs or the kubelet's own disk and answer in microseconds, where each promise-based
- * call costs the event loop a thread-pool round trip — and a sandbox set-up asks this often.
- */
-export async function isMounted(path: string): Promise<boolean> {
-  try {
-    return statSync(path).dev !== statSync(dirname(path)).dev;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The network part of the setup as `ip -batch` lines (ip stops at the first that fails):
  * loopback up and, with a plan, the pod's veth pair — eth0 with its address, up, the default
  * route via the gateway — whose other end goes to the node's namespace (that of pid `nodePid`)
@@ -221,14 +207,6 @@ async function createNamespaces(record: SandboxRecord, plan: PodInterfacePlan | 
   } catch (err) {
     throw new SandboxError(`creating the namespaces of sandbox ${record.id}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim()}`, { cause: err });
   }
-}
-
-/** The node's mounts: one process for the pods and containers that start together (mounter.ts). */
-let mounter: Mounter | undefined;
-
-/** The process's one {@link Mounter}, over its spawner. */
-export function defaultMounter(): Mounter {
-  return (mounter ??= new Mounter((argv, options) => defaultSpawner().run(argv, options), isMounted));
 }
 
 /** Mounts the pod's /dev/shm tmpfs (its containers share it, as they share its IPC namespace) unless it is there. */
