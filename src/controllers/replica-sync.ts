@@ -65,10 +65,13 @@ export function statusSyncDelayMs(ownerPods: number): number {
  * have pods to make or remove (labels or controller changed, or the pod stopped or started being
  * active), else in proportion to `ownerPods`, the active pods the owner had at its last sync.
  */
-export function podUpdateSyncDelayMs(old: Pod, pod: Pod, ownerPods: number): number {
-  const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(pod.metadata?.labels ?? {});
+export function podUpdateSyncDelayMs(old: Pod, pod: Pod, ownerPods: number, labelsChanged = labelsDiffer(old, pod)): number {
   if (labelsChanged || controllerRefOf(old)?.uid !== controllerRefOf(pod)?.uid || isPodActive(old) !== isPodActive(pod)) return 0;
   return statusSyncDelayMs(ownerPods);
+}
+
+function labelsDiffer(old: Pod, pod: Pod): boolean {
+  return JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(pod.metadata?.labels ?? {});
 }
 
 export interface ReplicaKind {
@@ -113,7 +116,7 @@ class ReplicaSyncController implements Controller {
       onUpdate: (old, o) => {
         // A write of its status alone (this controller's own, most often) waits as a pod's status does.
         const statusOnly = old.metadata?.generation === o.metadata?.generation && !o.metadata?.deletionTimestamp;
-        this.queue.addAfter(keyOf(o), statusOnly ? statusSyncDelayMs(this.podCounts.get(keyOf(o)) ?? 0) : 0);
+        this.queue.addAfter(keyOf(o), statusOnly ? statusSyncDelayMs(this.ownerPods(keyOf(o))) : 0);
       },
       onDelete: (o) => {
         this.expectations.delete(keyOf(o));
@@ -130,6 +133,11 @@ class ReplicaSyncController implements Controller {
 
   async run(signal: AbortSignal): Promise<void> {
     await runReconciler(this.queue, (key) => requeueOnConflict(this.sync(key)), { workers: this.ctx.options.concurrentSyncs, log: this.ctx.log, name: this.name, signal });
+  }
+
+  /** The active pods the owner `key` had at its last sync (0 before its first). */
+  private ownerPods(key: string): number {
+    return this.podCounts.get(key) ?? 0;
   }
 
   /** The owner named by `ref` in `namespace`, if it is of our kind and still the same object. */
@@ -161,7 +169,7 @@ class ReplicaSyncController implements Controller {
       this.expectations.creationObserved(key);
       // Until the last of a batch comes back the sync can only recount status (see STATUS_SYNC_DELAY_PER_POD_MS).
       if (this.expectations.satisfied(key)) this.queue.add(key);
-      else this.queue.addAfter(key, statusSyncDelayMs(this.podCounts.get(key) ?? 0));
+      else this.queue.addAfter(key, statusSyncDelayMs(this.ownerPods(key)));
       return;
     }
     for (const owner of this.matchingOwners(pod)) this.queue.add(keyOf(owner));
@@ -169,7 +177,7 @@ class ReplicaSyncController implements Controller {
 
   private onPodUpdate(old: Pod, pod: Pod): void {
     if (old.metadata?.resourceVersion === pod.metadata?.resourceVersion) return;
-    const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(pod.metadata?.labels ?? {});
+    const labelsChanged = labelsDiffer(old, pod);
     if (pod.metadata?.deletionTimestamp) {
       this.onPodDelete(pod);
       // A relabelled pod being deleted may leave its old owner short.
@@ -186,7 +194,7 @@ class ReplicaSyncController implements Controller {
       const owner = this.resolve(pod.metadata?.namespace, ref);
       if (!owner) return;
       const key = keyOf(owner);
-      this.queue.addAfter(key, podUpdateSyncDelayMs(old, pod, this.podCounts.get(key) ?? 0));
+      this.queue.addAfter(key, podUpdateSyncDelayMs(old, pod, this.ownerPods(key), labelsChanged));
       const minReadySeconds = owner.spec?.minReadySeconds ?? 0;
       // Available only once Ready for minReadySeconds: look again then.
       if (!isPodReady(old) && isPodReady(pod) && minReadySeconds > 0) this.queue.addAfter(keyOf(owner), minReadySeconds * 1000 + 1000);
