@@ -88,7 +88,7 @@ test('a hung etcd (stopped process) fails calls within the deadline instead of h
   const cluster = await etcd();
   const store = await connect(cluster.endpoint, { callTimeoutMs: 1000 });
   const a = await store.create('/registry/a', '1');
-  cluster.members[0].freeze();
+  await cluster.members[0].freeze();
   try {
     await assert.rejects(store.update('/registry/a', '2', a.modRevision), unavailable);
     await assert.rejects(store.get('/registry/a'), unavailable);

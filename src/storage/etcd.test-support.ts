@@ -6,10 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 
 const ETCD = '/usr/bin/etcd';
 /** util-linux's setpriv execs etcd with a parent-death signal, so even a test process that is killed outright takes its etcd with it. */
@@ -26,8 +28,8 @@ export interface EtcdMember {
   kill(): Promise<void>;
   /** Starts the member again on its data directory and waits until it answers /health. */
   start(): Promise<void>;
-  /** Stops the process (SIGSTOP): connections stay open but nothing answers, as with a hung member. */
-  freeze(): void;
+  /** Stops the process (SIGSTOP) and waits until it is stopped: connections stay open but nothing answers, as with a hung member. */
+  freeze(): Promise<void>;
   /** Resumes a frozen member (SIGCONT). */
   thaw(): void;
 }
@@ -59,7 +61,7 @@ process.once('exit', () => {
 });
 
 /** Starts etcd with `options.members` members on loopback and waits until every member is healthy. */
-export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdCluster> {
+export async function startEtcd(options: StartEtcdOptions = {}, attempt?: number): Promise<EtcdCluster> {
   const count = options.members ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
   const ports = await freePorts(count * 2 - (options.clientPorts?.length ?? 0));
@@ -82,10 +84,16 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
     await Promise.all(members.map((m) => m.start()));
   } catch (err) {
     await cluster.stop();
+    // A free port can be taken by another test process between freePorts closing it and etcd
+    // binding it; fresh ports are a cure, unless the caller chose them.
+    if (err instanceof PortTakenError && !options.clientPorts && (attempt ?? 1) < 3) return startEtcd(options, (attempt ?? 1) + 1);
     throw err;
   }
   return cluster;
 }
+
+/** A member's client port answered, but as some other etcd: another process holds the port. */
+class PortTakenError extends Error {}
 
 function member(name: string, dir: string, clientUrl: string, peerUrl: string, initialCluster: string, tls: StartEtcdOptions['tls']): EtcdMember {
   let child: ChildProcess | undefined;
@@ -116,8 +124,12 @@ function member(name: string, dir: string, clientUrl: string, peerUrl: string, i
       child.kill('SIGKILL');
       await exited;
     },
-    freeze() {
-      child?.kill('SIGSTOP');
+    async freeze() {
+      if (!child?.pid) throw new Error(`etcd member ${name} is not running`);
+      child.kill('SIGSTOP');
+      // The stop lands asynchronously; a test that writes straight after must find it landed.
+      const stat = `/proc/${child.pid}/stat`;
+      while (!/^\d+ \(.*\) T /.test(readFileSync(stat, 'utf8'))) await new Promise((r) => setTimeout(r, 5));
     },
     thaw() {
       child?.kill('SIGCONT');
@@ -144,29 +156,52 @@ function member(name: string, dir: string, clientUrl: string, peerUrl: string, i
         if (Date.now() > deadline) throw new Error(`etcd member ${name} not healthy after 30 s: ${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      // A healthy answer proves only that some etcd listens there. Ours is the one whose member
+      // list holds our peer URL (a port no other cluster can have while we hold it); without
+      // this a test could freeze or kill our member and still be answered by the other one.
+      const peers = await memberPeerUrls(clientUrl, tls);
+      if (!peers.includes(peerUrl)) throw new PortTakenError(`etcd member ${name}: ${clientUrl} is served by another etcd (peers ${peers.join(', ')}): ${stderr}`);
     },
   };
 }
 
 async function healthy(clientUrl: string, tls: StartEtcdOptions['tls']): Promise<boolean> {
-  if (!tls) {
-    try {
-      const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(2000) });
-      return ((await res.json()) as { health?: string }).health === 'true';
-    } catch {
-      return false;
-    }
+  const body = await request(clientUrl, '/health', tls).catch(() => '');
+  return body.includes('"health":"true"');
+}
+
+/**
+ * The peer URLs of the cluster's members, as the etcd at `clientUrl` lists them (over gRPC:
+ * etcd 3.4's HTTP gateway cannot reach its own server when client certificates are demanded).
+ */
+async function memberPeerUrls(clientUrl: string, tls: StartEtcdOptions['tls']): Promise<string[]> {
+  const credentials = tls && { rootCertificate: readFileSync(tls.caFile), certChain: readFileSync(tls.clientCertFile), privateKey: readFileSync(tls.clientKeyFile) };
+  const client = new Etcd3({ hosts: [clientUrl], credentials, dialTimeout: 2000 });
+  try {
+    const list = await client.cluster.memberList({});
+    return list.members.flatMap((m) => m.peerURLs);
+  } finally {
+    client.close();
   }
+}
+
+/** A GET to etcd's HTTP endpoint `path`; the body of the answer. */
+function request(clientUrl: string, path: string, tls: StartEtcdOptions['tls']): Promise<string> {
   // No SNI: etcd is addressed by IP, which SNI cannot carry.
-  const options = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile), timeout: 2000, servername: '' };
-  return new Promise((resolve) => {
-    const req = https.get(`${clientUrl}/health`, options, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body.includes('"health":"true"')));
+  const options = {
+    timeout: 2000,
+    ...(tls ? { ca: readFileSync(tls.caFile), cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile), servername: '' } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = (tls ? https : http).request(`${clientUrl}${path}`, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
     });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => req.destroy());
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${clientUrl}${path} in 2 s`)));
+    req.end();
   });
 }
 

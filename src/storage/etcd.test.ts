@@ -74,3 +74,12 @@ test('an object larger than etcd accepts is refused as such, not as an outage; l
     await store.close();
   }
 });
+
+test('a test etcd whose client port another etcd answers on is not mistaken for it', async () => {
+  // The race this guards against (a freed port taken by another test process) is forced here
+  // by naming the port of an etcd that is already running.
+  const first = await startEtcd();
+  clusters.push(first);
+  const port = Number(new URL(first.members[0].clientUrl).port);
+  await assert.rejects(startEtcd({ clientPorts: [port] }), /served by another etcd/);
+});
