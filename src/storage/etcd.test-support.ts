@@ -6,12 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { createEtcdClient } from './etcd-client.ts';
 
 const ETCD = '/usr/bin/etcd';
 /** util-linux's setpriv execs etcd with a parent-death signal, so even a test process that is killed outright takes its etcd with it. */
@@ -61,7 +60,19 @@ process.once('exit', () => {
 });
 
 /** Starts etcd with `options.members` members on loopback and waits until every member is healthy. */
-export async function startEtcd(options: StartEtcdOptions = {}, attempt?: number): Promise<EtcdCluster> {
+export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdCluster> {
+  // A free port can be taken by another test process between freePorts closing it and etcd
+  // binding it; fresh ports are a cure, unless the caller chose them.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || options.clientPorts || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startEtcdOnce(options: StartEtcdOptions): Promise<EtcdCluster> {
   const count = options.members ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'skiff-etcd-'));
   const ports = await freePorts(count * 2 - (options.clientPorts?.length ?? 0));
@@ -84,9 +95,6 @@ export async function startEtcd(options: StartEtcdOptions = {}, attempt?: number
     await Promise.all(members.map((m) => m.start()));
   } catch (err) {
     await cluster.stop();
-    // A free port can be taken by another test process between freePorts closing it and etcd
-    // binding it; fresh ports are a cure, unless the caller chose them.
-    if (err instanceof PortTakenError && !options.clientPorts && (attempt ?? 1) < 3) return startEtcd(options, (attempt ?? 1) + 1);
     throw err;
   }
   return cluster;
@@ -166,8 +174,25 @@ function member(name: string, dir: string, clientUrl: string, peerUrl: string, i
 }
 
 async function healthy(clientUrl: string, tls: StartEtcdOptions['tls']): Promise<boolean> {
-  const body = await request(clientUrl, '/health', tls).catch(() => '');
-  return body.includes('"health":"true"');
+  if (!tls) {
+    try {
+      const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      return ((await res.json()) as { health?: string }).health === 'true';
+    } catch {
+      return false;
+    }
+  }
+  // No SNI: etcd is addressed by IP, which SNI cannot carry.
+  const options = { ca: readFileSync(tls.caFile), cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile), timeout: 2000, servername: '' };
+  return new Promise((resolve) => {
+    const req = https.get(`${clientUrl}/health`, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body.includes('"health":"true"')));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
 }
 
 /**
@@ -175,34 +200,13 @@ async function healthy(clientUrl: string, tls: StartEtcdOptions['tls']): Promise
  * etcd 3.4's HTTP gateway cannot reach its own server when client certificates are demanded).
  */
 async function memberPeerUrls(clientUrl: string, tls: StartEtcdOptions['tls']): Promise<string[]> {
-  const credentials = tls && { rootCertificate: readFileSync(tls.caFile), certChain: readFileSync(tls.clientCertFile), privateKey: readFileSync(tls.clientKeyFile) };
-  const client = new Etcd3({ hosts: [clientUrl], credentials, dialTimeout: 2000 });
+  const client = createEtcdClient({ hosts: [clientUrl] }, { callTimeoutMs: 2000, tls: tls && { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } });
   try {
     const list = await client.cluster.memberList({});
     return list.members.flatMap((m) => m.peerURLs);
   } finally {
     client.close();
   }
-}
-
-/** A GET to etcd's HTTP endpoint `path`; the body of the answer. */
-function request(clientUrl: string, path: string, tls: StartEtcdOptions['tls']): Promise<string> {
-  // No SNI: etcd is addressed by IP, which SNI cannot carry.
-  const options = {
-    timeout: 2000,
-    ...(tls ? { ca: readFileSync(tls.caFile), cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile), servername: '' } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const req = (tls ? https : http).request(`${clientUrl}${path}`, options, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => (text += d));
-      res.on('end', () => resolve(text));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${clientUrl}${path} in 2 s`)));
-    req.end();
-  });
 }
 
 /** `n` distinct TCP ports nobody listens on right now (all held open at once, so no repeats). */
