@@ -109,10 +109,9 @@ function spawnAndWait(argv: string[]): Promise<void> {
   });
 }
 
-/** `runc run -d` of a busybox bundle, `runs` times; each container is deleted after it is timed. */
-async function bareRunc(dataDir: string, layer: string, runs: number): Promise<number[]> {
+/** Writes an OCI bundle of `sleep 3600` on the image's layer (read-only) and returns its directory. */
+async function bareBundle(dataDir: string, layer: string): Promise<string> {
   const bundle = path.join(dataDir, 'bare', 'bundle');
-  const root = path.join(dataDir, 'bare', 'runc');
   await mkdir(bundle, { recursive: true });
   await run('runc', ['spec', '--bundle', bundle]);
   const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8'));
@@ -120,6 +119,12 @@ async function bareRunc(dataDir: string, layer: string, runs: number): Promise<n
   spec.process.terminal = false;
   spec.process.args = ['sleep', '3600'];
   await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+  return bundle;
+}
+
+/** `runc run -d` of the bare bundle, `runs` times; each container is deleted after it is timed. */
+async function bareRunc(dataDir: string, bundle: string, runs: number): Promise<number[]> {
+  const root = path.join(dataDir, 'bare', 'runc');
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const id = `skiff-bench-${process.pid}-${i}`;
@@ -140,8 +145,7 @@ async function bareRunc(dataDir: string, layer: string, runs: number): Promise<n
  * no API, no sandbox network, no volumes). Each is timed from its launch to the runtime's exit,
  * which for `-d` is when the container's process runs. All are deleted after.
  */
-async function bareAtOnce(dataDir: string, layer: string, runtime: 'runc' | 'crun', count: number): Promise<number[]> {
-  const bundle = path.join(dataDir, 'bare', 'bundle');
+async function bareAtOnce(dataDir: string, bundle: string, runtime: 'runc' | 'crun', count: number): Promise<number[]> {
   const root = path.join(dataDir, 'bare', `${runtime}-at-once`);
   const ids = Array.from({ length: count }, (_, i) => `skiff-bench-${process.pid}-once-${i}`);
   try {
@@ -193,7 +197,8 @@ async function main(): Promise<void> {
 
     const image = await new LocalImageService({ rootDir }).get(IMAGE);
     if (!image || image.layers.length !== 1) throw new Error(`${IMAGE} was not imported as one layer`);
-    const bare = await bareRunc(dataDir, image.layers[0], RUNC_RUNS);
+    const bundle = await bareBundle(dataDir, image.layers[0]);
+    const bare = await bareRunc(dataDir, bundle, RUNC_RUNS);
     const bareP50 = quantile(bare, 0.5);
 
     const createdAt = new Map<string, number>();
@@ -256,7 +261,7 @@ async function main(): Promise<void> {
 
     // The runtime's own floor at the same concurrency, on a node the at-once pods have left.
     await deleteBenchPods(api);
-    const once = await bareAtOnce(dataDir, image.layers[0], RUNTIME, POD_COUNT);
+    const once = await bareAtOnce(dataDir, bundle, RUNTIME, POD_COUNT);
     const onceP99 = quantile(once, 0.99);
 
     const ms = (x: number) => `${Math.round(x)} ms`;

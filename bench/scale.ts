@@ -40,8 +40,8 @@
  *     SLO p99 ≤ 5 s, and their create → bound p50/p99 (first seen → spec.nodeName first seen);
  *   - the backlog: seconds from giving the Lease back to the first bind (the scheduler's next try
  *     for the Lease; as a standby it has listed every node and pod already), then pods bound per
- *     second from the first bind to the last, and per 1-s
- *     window, beside the ≥ 1,000 pods/s target (CL2's scheduler-throughput step: 100 pods/s);
+ *     second from the first bind to the last, and per 1-s window, beside the ≥ 1,000 pods/s
+ *     target (CL2's scheduler-throughput step: 100 pods/s);
  *   - API latency p50/p99 per verb during the stage, from this process's calls: its creates and a
  *     probe that every 250 ms does one of GET, LIST (namespace), LIST (cluster, paginated),
  *     LIST (nodes, paginated), POST, PUT, PATCH, DELETE; SLO p99 ≤ 1 s (single object), ≤ 5 s (namespace list),
