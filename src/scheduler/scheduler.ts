@@ -100,6 +100,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   else if (options.connection) client = RestClient.fromConnection(options.connection, { clock, userAgent: 'skiff-scheduler' });
   else if (options.kubeconfigPath) client = await RestClient.fromKubeconfig(options.kubeconfigPath, { clock, userAgent: 'skiff-scheduler' });
   else throw new Error('startScheduler: pass kubeconfigPath, connection or client');
+  const leaderElect = options.leaderElect !== false;
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal);
   let markStarted: () => void = () => {};
@@ -208,7 +209,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       signal.removeEventListener('abort', onAbort);
       term.stop();
       // The next campaign starts with its informers already listing.
-      if (!shutdown.signal.aborted && options.leaderElect !== false) standby = prepareTerm();
+      if (!shutdown.signal.aborted && leaderElect) standby = prepareTerm();
     }
   }
 
@@ -228,8 +229,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     });
   }
 
-  if (options.leaderElect !== false) standby = prepareTerm();
-  const running = runWhileLeading(client, { lease: 'kube-scheduler', leaderElect: options.leaderElect !== false, identity: options.identity, clock, log }, lead, shutdown.signal);
+  if (leaderElect) standby = prepareTerm();
+  const running = runWhileLeading(client, { lease: 'kube-scheduler', leaderElect, identity: options.identity, clock, log }, lead, shutdown.signal);
 
   return {
     client,
