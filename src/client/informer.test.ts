@@ -123,6 +123,33 @@ describe('Informer', () => {
     informer.stop();
   });
 
+  test('a removed handler gets nothing more, not even the rest of a relist; the others go on', async () => {
+    const src = new FakeSource();
+    for (let i = 0; i < 3000; i++) src.put(`o${String(i).padStart(4, '0')}`, 'x');
+    const informer = new Informer(src, { clock: new FakeClock(), log: quiet });
+    let removedGot = 0;
+    const removed = {
+      onAdd: () => {
+        removedGot++;
+        const t0 = performance.now();
+        while (performance.now() - t0 < 0.02);
+        // Removed while the hand-over yields, a third of the way through.
+        if (removedGot === 1) setImmediate(() => informer.removeEventHandler(removed));
+      },
+    };
+    informer.addEventHandler(removed);
+    const kept = recorder(informer);
+    informer.start();
+    assert.equal(await informer.waitForSync(), true);
+    assert.ok(removedGot < 3000, `the removed handler stopped getting the relist (got ${removedGot})`);
+    assert.equal(kept.length, 3000);
+    const got = removedGot;
+    src.put('late', 'y');
+    assert.equal(kept.at(-1), 'add late');
+    assert.equal(removedGot, got, 'nor later events');
+    informer.stop();
+  });
+
   test('delivers watch events to handlers and keeps the cache in step', async () => {
     const src = new FakeSource();
     src.put('a', '1');

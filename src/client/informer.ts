@@ -146,6 +146,16 @@ export class Informer<T extends KubeObject> {
     if (this.synced || this.handingOver === this.run) for (const obj of this.cache.list()) this.call(handler, 'onAdd', obj);
   }
 
+  /**
+   * Unregisters handlers added with addEventHandler: they get nothing more, not even the rest of
+   * a relist being handed over. The informer keeps watching for the handlers that remain, so a
+   * component whose part in them ends (a scheduler's leadership term) need not list again.
+   */
+  removeEventHandler(handler: EventHandler<T>): void {
+    const i = this.handlers.indexOf(handler);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
   /** Starts listing and watching; a second call does nothing. */
   start(): void {
     if (this.running) return;
@@ -330,6 +340,8 @@ export class Informer<T extends KubeObject> {
 
   private deliver(d: Delta<T>, handlers = this.handlers): void {
     for (const h of handlers) {
+      // A relist hands over to the handlers it started with; one removed since gets no more.
+      if (handlers !== this.handlers && !this.handlers.includes(h)) continue;
       if (d.type === 'added') this.call(h, 'onAdd', d.object);
       else if (d.type === 'updated') this.call(h, 'onUpdate', d.old, d.object);
       else this.call(h, 'onDelete', d.object);

@@ -13,14 +13,15 @@ function setup() {
   const queue = new SchedulingQueue({ clock });
   let pods: EventHandler<Pod> = {};
   let nodes: EventHandler<Node> = {};
-  addEventHandlers({
-    podInformer: { addEventHandler: (h) => void (pods = h) },
-    nodeInformer: { addEventHandler: (h) => void (nodes = h) },
+  const removed: unknown[] = [];
+  const remove = addEventHandlers({
+    podInformer: { addEventHandler: (h) => void (pods = h), removeEventHandler: (h) => void removed.push(h) },
+    nodeInformer: { addEventHandler: (h) => void (nodes = h), removeEventHandler: (h) => void removed.push(h) },
     cache,
     queue,
     isResponsibleFor: (name) => name === 'default-scheduler',
   });
-  return { cache, queue, pods, nodes };
+  return { cache, queue, pods, nodes, remove, removed };
 }
 
 const pod = (name: string, o: { nodeName?: string; schedulerName?: string; deleting?: boolean } = {}): Pod => ({
@@ -60,4 +61,12 @@ test('a node heartbeat does not move unschedulable pods; a new node does', async
   assert.equal(queue.whereIs(pod('big')), 'unschedulable');
   nodes.onAdd!({ metadata: { name: 'n2' }, status: { allocatable: { cpu: '8' } } });
   assert.notEqual(queue.whereIs(pod('big')), 'unschedulable');
+});
+
+test('the remover it returns unregisters exactly the handlers it registered', () => {
+  const { pods, nodes, remove, removed } = setup();
+  assert.equal(removed.length, 0);
+  remove();
+  assert.equal(removed.length, 2);
+  assert.ok(removed.includes(pods) && removed.includes(nodes));
 });

@@ -4,15 +4,15 @@
  * unschedulable pod becomes the cluster event the plugins registered for.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import type { Informer } from '../client/informer.ts';
+import type { EventHandler, Informer } from '../client/informer.ts';
 import { isTerminal, type SchedulerCache } from './cache.ts';
 import { assignedPodUpdateEvent, nodeUpdateEvents } from './cluster-events.ts';
 import { DEFAULT_SCHEDULER_NAME } from './config.ts';
 import type { SchedulingQueue } from './queue.ts';
 
 export interface EventHandlerTargets {
-  podInformer: Pick<Informer<Pod>, 'addEventHandler'>;
-  nodeInformer: Pick<Informer<Node>, 'addEventHandler'>;
+  podInformer: Pick<Informer<Pod>, 'addEventHandler' | 'removeEventHandler'>;
+  nodeInformer: Pick<Informer<Node>, 'addEventHandler' | 'removeEventHandler'>;
   cache: SchedulerCache;
   queue: SchedulingQueue;
   /** Whether a profile of this scheduler has this schedulerName. */
@@ -21,11 +21,12 @@ export interface EventHandlerTargets {
 
 const isAssigned = (pod: Pod): boolean => !!pod.spec?.nodeName;
 
-export function addEventHandlers(t: EventHandlerTargets): void {
+/** Registers the handlers; returns what unregisters them (the informers go on for the next term). */
+export function addEventHandlers(t: EventHandlerTargets): () => void {
   const { cache, queue } = t;
   const responsible = (pod: Pod) => t.isResponsibleFor(pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) && !pod.metadata?.deletionTimestamp && !isTerminal(pod);
 
-  t.podInformer.addEventHandler({
+  const podHandler: EventHandler<Pod> = {
     onAdd(pod) {
       if (isAssigned(pod)) {
         cache.addPod(pod);
@@ -59,9 +60,9 @@ export function addEventHandlers(t: EventHandlerTargets): void {
         queue.delete(pod);
       }
     },
-  });
+  };
 
-  t.nodeInformer.addEventHandler({
+  const nodeHandler: EventHandler<Node> = {
     onAdd(node) {
       cache.addNode(node);
       queue.moveAllToActiveOrBackoffQueue({ resource: 'Node', action: 'Add' });
@@ -73,5 +74,12 @@ export function addEventHandlers(t: EventHandlerTargets): void {
     onDelete(node) {
       cache.removeNode(node);
     },
-  });
+  };
+  // Nodes first, so that the pods a new term is handed land on nodes the cache knows.
+  t.nodeInformer.addEventHandler(nodeHandler);
+  t.podInformer.addEventHandler(podHandler);
+  return () => {
+    t.podInformer.removeEventHandler(podHandler);
+    t.nodeInformer.removeEventHandler(nodeHandler);
+  };
 }

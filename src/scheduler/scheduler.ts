@@ -2,8 +2,8 @@
  * The scheduler as a running component: it watches pods and nodes (and PodDisruptionBudgets,
  * for preemption), keeps the scheduler cache and the scheduling queue in step with them, and
  * runs the scheduling loop while it leads (Lease kube-system/kube-scheduler). The watching
- * starts before the campaign, so a standby leads with a warm cache; each leadership term has
- * informers, cache and queue of its own, so nothing a previous term believed is trusted.
+ * starts before the campaign and lasts across terms, so a standby leads with a warm cache; each
+ * leadership term has a cache and queue of its own, so nothing a previous term believed is trusted.
  */
 import { setMaxListeners } from 'node:events';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -106,19 +106,25 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
 
-  /**
-   * Informers, cache and queue for one leadership term, started before the campaign, as
+  /*
+   * The informers watch for the scheduler's whole life, from before its first campaign, as
    * upstream's kube-scheduler starts its informers before leader election: a standby that wins
-   * the Lease has every pod and node already and its queue full, and schedules at once rather
-   * than after re-listing the cluster (150,000 pods took the first ~30 s of a term at full
-   * size). Nothing outlives its term: a scheduler that lost leadership, where upstream's process
-   * exits and restarts, builds the next one fresh.
+   * the Lease has every pod and node already. They outlive leadership terms, so a scheduler
+   * that lost the Lease and wins it back does not list the cluster again (150,000 pods held the
+   * first ~11 s of a term at full size); what a term believed (its cache, assumed pods, queue)
+   * is still its own, rebuilt from the informers' objects.
+   */
+  const informers = new InformerFactory(client, { clock, log, shareObjects: options.shareObjects });
+  const podInformer = informers.informerFor<Pod>(podsResource);
+  const nodeInformer = informers.informerFor<Node>(nodesResource);
+  const pdbInformer = informers.informerFor<PodDisruptionBudget>(pdbResource);
+  informers.start();
+
+  /**
+   * Cache and queue for one leadership term, filled from the informers (and kept in step by
+   * their handlers) before the campaign, so that a scheduler that wins the Lease schedules at once.
    */
   function prepareTerm() {
-    const informers = new InformerFactory(client, { clock, log, shareObjects: options.shareObjects });
-    const podInformer = informers.informerFor<Pod>(podsResource);
-    const nodeInformer = informers.informerFor<Node>(nodesResource);
-    const pdbInformer = informers.informerFor<PodDisruptionBudget>(pdbResource);
     const snapshot = new Snapshot();
     const cache = new SchedulerCache({ clock, assumedPodTtlMs: options.assumedPodTtlMs });
     const nominator = new Nominator();
@@ -146,7 +152,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       podInitialBackoffMs: (config.podInitialBackoffSeconds ?? 1) * 1000,
       podMaxBackoffMs: (config.podMaxBackoffSeconds ?? 10) * 1000,
     });
-    addEventHandlers({ podInformer, nodeInformer, cache, queue, isResponsibleFor: (name) => profiles.has(name) });
+    const removeHandlers = addEventHandlers({ podInformer, nodeInformer, cache, queue, isResponsibleFor: (name) => profiles.has(name) });
 
     const loop = new ScheduleOne({
       queue,
@@ -161,29 +167,27 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       maxBindingsInFlight: options.maxBindingsInFlight,
       log,
     });
-    informers.start();
     return {
-      informers,
       cache,
       queue,
       loop,
       profiles,
       stop() {
+        removeHandlers();
         queue.close();
-        informers.stop();
       },
     };
   }
   type Term = ReturnType<typeof prepareTerm>;
-  /** The next term's informers, warming up while this scheduler campaigns. */
+  /** The next term's cache and queue, kept in step while this scheduler campaigns. */
   let standby: Term | undefined;
 
-  /** One leadership term, on the standby's informers, cache and queue, until `signal` aborts. */
+  /** One leadership term, on the standby's cache and queue, until `signal` aborts. */
   async function lead(signal: AbortSignal): Promise<void> {
     setMaxListeners(0, signal);
     const term = standby ?? prepareTerm();
     standby = undefined;
-    const { informers, cache, queue, loop, profiles } = term;
+    const { cache, queue, loop, profiles } = term;
     const onAbort = () => queue.close();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -208,7 +212,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     } finally {
       signal.removeEventListener('abort', onAbort);
       term.stop();
-      // The next campaign starts with its informers already listing.
+      // The next campaign starts with its cache and queue already filled.
       if (!shutdown.signal.aborted && leaderElect) standby = prepareTerm();
     }
   }
@@ -240,6 +244,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
       await running;
       standby?.stop();
       standby = undefined;
+      informers.stop();
       if (ownClient) client.close();
     },
   };

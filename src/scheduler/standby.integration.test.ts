@@ -1,7 +1,8 @@
 /**
  * A standby scheduler watches before it leads, as upstream's does: while another holds the
  * kube-scheduler Lease it has listed pods and nodes already, and when the Lease comes to it
- * it binds the pods that waited without listing the cluster again. Real API server and Lease.
+ * it binds the pods that waited without listing the cluster again; nor does it list again when it
+ * loses the Lease and wins it back. Real API server and Lease.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,7 @@ class CountingClient extends RestClient {
 
 let cluster: TestCluster;
 let scheduler: RunningScheduler | undefined;
+let stoppedLeading = false;
 
 before(async () => {
   cluster = await startTestCluster();
@@ -49,7 +51,7 @@ test('a standby scheduler has listed the cluster before it leads, and schedules 
     spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now },
   });
   const client = new CountingClient(new NodeHttpTransport(await loadKubeconfig(cluster.plane.kubeconfigPath)));
-  scheduler = await startScheduler({ client, identity: `standby-${suffix}`, log: () => {} });
+  scheduler = await startScheduler({ client, identity: `standby-${suffix}`, log: (line) => void (/failed to renew/.test(line) && (stoppedLeading = true)) });
   await waitFor('the standby to list pods', () => client.podLists > 0, 30_000);
 
   const pod = await cluster.client.create<Pod>(pods, {
@@ -66,4 +68,27 @@ test('a standby scheduler has listed the cluster before it leads, and schedules 
   await waitFor('the pod to be bound', async () => (await cluster.client.get<Pod>(pods, 'default', pod.metadata!.name!)).spec?.nodeName === `node-${suffix}`, 30_000);
   assert.equal((await cluster.client.get<Lease>(leases, 'kube-system', 'kube-scheduler')).spec?.holderIdentity, `standby-${suffix}`);
   assert.equal(client.podLists, listsBeforeLeading, 'the new leader scheduled from the cache it kept as a standby');
+});
+
+test('a scheduler that lost the Lease and wins it back schedules without listing the cluster again', { timeout: 90_000 }, async () => {
+  assert.ok(scheduler, 'the test before started a leading scheduler');
+  const client = scheduler.client as CountingClient;
+  // Someone else takes the Lease from the leader, which stops leading once renewal fails.
+  const taken = await cluster.client.get<Lease>(leases, 'kube-system', 'kube-scheduler');
+  const now = formatMicroTime(Date.now());
+  await cluster.client.update<Lease>(leases, { ...taken, spec: { ...taken.spec, holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now } });
+  const listsWhenTaken = client.podLists;
+  await waitFor('the scheduler to stop leading', () => stoppedLeading, 30_000);
+
+  const pod = await cluster.client.create<Pod>(pods, {
+    metadata: { name: 'waiting-again', namespace: 'default' },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await cluster.client.get<Pod>(pods, 'default', 'waiting-again')).spec?.nodeName, undefined, 'a scheduler off its Lease binds nothing');
+
+  const lease = await cluster.client.get<Lease>(leases, 'kube-system', 'kube-scheduler');
+  await cluster.client.update<Lease>(leases, { ...lease, spec: { ...lease.spec, leaseDurationSeconds: 1, renewTime: formatMicroTime(Date.now() - 5000) } });
+  await waitFor('the pod to be bound', async () => (await cluster.client.get<Pod>(pods, 'default', pod.metadata!.name!)).spec?.nodeName === `node-${suffix}`, 30_000);
+  assert.equal(client.podLists, listsWhenTaken, 'the second term scheduled from the informers the first one had');
 });
